@@ -1,0 +1,129 @@
+"""Decide what a daily (incremental) crawl fetches, from what the warehouse already holds.
+
+A daily run must not re-crawl the site. It reads listing pages only until it reaches reports it
+already holds, fetches the new reports, and revisits, with conditional requests, only report pages
+that can still change: reports added less than ``max_age_days`` ago whose recipients have not all
+had a response published. Revisits are spread over the days so that no single run is large:
+recent reports (up to ``recent_days`` old) are revisited every ``recent_interval_days`` days, older
+open reports every ``open_interval_days`` days, each page on its own phase (a stable hash of its
+URL), and never twice on the same logical day. Pages older than ``max_age_days`` are left to the
+monthly full recrawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# Separators that reliably split the raw "sent to" text into recipients. Commas and " and " are
+# left out on purpose: they also occur inside names and addresses, and an over-count only costs
+# extra revisits, while an under-count would close a report too early.
+_RECIPIENT_SEPARATORS = re.compile(r"\s*(?:\||;|\n)\s*")
+_NO_NAMED_RECIPIENT = re.compile(r"^\W*(redacted|various recipients.*|n/?a)?\W*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RevisitPolicy:
+    max_age_days: int = 730
+    recent_days: int = 90
+    recent_interval_days: int = 2
+    open_interval_days: int = 7
+
+    def __post_init__(self) -> None:
+        for name in ("max_age_days", "recent_days", "recent_interval_days", "open_interval_days"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"RevisitPolicy.{name} must be at least 1, got {getattr(self, name)}"
+                )
+
+
+def estimated_recipient_count(sent_to_raw: str | None) -> int:
+    """How many recipients the raw text names, erring on the high side; 0 when none is named."""
+    if sent_to_raw is None or _NO_NAMED_RECIPIENT.match(sent_to_raw):
+        return 0
+    return len([piece for piece in _RECIPIENT_SEPARATORS.split(sent_to_raw) if piece.strip()])
+
+
+def _phase(url: str, interval: int) -> int:
+    return int.from_bytes(hashlib.sha1(url.encode()).digest()[:4], "big") % interval
+
+
+def is_open(sent_to_raw: str | None, responses: int) -> bool:
+    """A report can still change while some recipient has no published response.
+
+    With no named recipient we cannot tell, so the report stays open until a response appears.
+    """
+    expected = estimated_recipient_count(sent_to_raw)
+    if expected == 0:
+        return responses == 0
+    return responses < expected
+
+
+def is_due(
+    url: str, added_on: date, last_fetched_on: date, logical_date: date, policy: RevisitPolicy
+) -> bool:
+    days_since_fetch = (logical_date - last_fetched_on).days
+    if days_since_fetch < 1:
+        return False
+    age = (logical_date - added_on).days
+    if age > policy.max_age_days:
+        return False
+    interval = (
+        policy.recent_interval_days if age <= policy.recent_days else (policy.open_interval_days)
+    )
+    if days_since_fetch >= interval:
+        return True
+    return (logical_date.toordinal() + _phase(url, interval)) % interval == 0
+
+
+def build_crawl_state(
+    con: duckdb.DuckDBPyConnection, logical_date: date, policy: RevisitPolicy | None = None
+) -> dict[str, Any]:
+    """The state file an incremental judiciary_pfd crawl reads: known URLs and pages to revisit."""
+    policy = policy or RevisitPolicy()
+    known = [
+        row[0]
+        for row in con.execute(
+            """
+            SELECT report_url FROM raw.judiciary_pfd__reports
+            UNION SELECT url FROM raw.skipped_pages WHERE spider = 'judiciary_pfd'
+            ORDER BY 1
+            """
+        ).fetchall()
+    ]
+    candidates = con.execute(
+        """
+        SELECT r.report_url, r.sent_to_raw, r.http_etag, r.http_last_modified,
+               coalesce(try_cast(left(r.date_added_raw, 10) AS DATE), r.first_seen_on) AS added_on,
+               r.last_fetched_on,
+               count(d.document_url) FILTER (WHERE d.kind = 'response' AND d.is_current)
+        FROM raw.judiciary_pfd__reports r
+        LEFT JOIN raw.judiciary_pfd__documents d USING (report_url)
+        WHERE coalesce(try_cast(left(r.date_added_raw, 10) AS DATE), r.first_seen_on)
+              >= ?::DATE - ?::INTEGER
+        GROUP BY ALL
+        ORDER BY r.report_url
+        """,
+        [logical_date, policy.max_age_days],
+    ).fetchall()
+    revisit = []
+    for url, sent_to, etag, last_modified, added_on, last_fetched_on, responses in candidates:
+        if not is_open(sent_to, responses):
+            continue
+        if is_due(url, added_on, last_fetched_on, logical_date, policy):
+            revisit.append({"url": url, "etag": etag, "last_modified": last_modified})
+    return {"logical_date": logical_date.isoformat(), "known_urls": known, "revisit": revisit}
+
+
+def write_crawl_state(state: dict[str, Any], path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state, indent=1))
+    return path

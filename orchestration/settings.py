@@ -1,0 +1,32 @@
+"""Where the product keeps its files. Read from the environment only when called, never at import.
+
+- ``PFDW_DATA_DIR``: root for crawl run folders, audit output and inboxes (default ``data``).
+- ``PFDW_WAREHOUSE_PATH``: the DuckDB warehouse file (default ``<data dir>/warehouse/pfd.duckdb``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+DATA_DIR_ENV = "PFDW_DATA_DIR"
+WAREHOUSE_ENV = "PFDW_WAREHOUSE_PATH"
+DEFAULT_DATA_DIR = Path("data")
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+def warehouse_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    explicit = env.get(WAREHOUSE_ENV)
+    if explicit:
+        return Path(explicit)
+    return data_dir(env) / "warehouse" / "pfd.duckdb"
+
+
+def runs_root(environ: Mapping[str, str] | None = None) -> Path:
+    return data_dir(environ) / "runs"
