@@ -70,7 +70,7 @@ def collect_judiciary_pfd(
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     if source == "live" and as_of is not None:
-        raise ValueError("as_of applies to the offline snapshot only; the live site is always today")
+        raise ValueError("as_of applies to the offline snapshot only; the live site is today")
     warehouse = Path(warehouse)
     if mode == "auto":
         mode = "incremental" if _holds_reports(warehouse) else "full"
@@ -85,7 +85,8 @@ def collect_judiciary_pfd(
         state_file = write_crawl_state(state, run_dir / "state.json")
         log.info(
             "incremental crawl: %d known pages, %d to revisit",
-            len(state["known_urls"]), len(state["revisit"]),
+            len(state["known_urls"]),
+            len(state["revisit"]),
         )
     crawl = run_crawl(
         spider="judiciary_pfd",
