@@ -30,17 +30,34 @@ def _date(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m orchestration.pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("collect", "crawl and load the raw tables"),
-                       ("run", "collect, then build the marts and print where the results are")):
+    for name, text in (
+        ("collect", "crawl and load the raw tables"),
+        ("run", "collect, then build the marts and print where the results are"),
+    ):
         command = sub.add_parser(name, help=text)
-        command.add_argument("--mode", choices=("auto", "full", "incremental"), default="auto",
-                             help="auto: incremental when the warehouse holds reports, else full")
-        command.add_argument("--source", choices=("snapshot", "live"), default=None,
-                             help=f"default: ${SOURCE_ENV} or 'snapshot'")
-        command.add_argument("--as-of", type=_date, default=None,
-                             help="snapshot only: serve the site as it looked on this date")
-        command.add_argument("--base-url", default=None,
-                             help="crawl this origin instead (e.g. a snapshot you started)")
+        command.add_argument(
+            "--mode",
+            choices=("auto", "full", "incremental"),
+            default="auto",
+            help="auto: incremental when the warehouse holds reports, else full",
+        )
+        command.add_argument(
+            "--source",
+            choices=("snapshot", "live"),
+            default=None,
+            help=f"default: ${SOURCE_ENV} or 'snapshot'",
+        )
+        command.add_argument(
+            "--as-of",
+            type=_date,
+            default=None,
+            help="snapshot only: serve the site as it looked on this date",
+        )
+        command.add_argument(
+            "--base-url",
+            default=None,
+            help="crawl this origin instead (e.g. a snapshot you started)",
+        )
     return parser
 
 
