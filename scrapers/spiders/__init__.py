@@ -1,0 +1,1 @@
+"""Scrapy spiders, one per source slug (the spider name is the slug)."""
