@@ -1,0 +1,69 @@
+"""Item pipelines: each item type goes to its own JSON Lines file in the run folder.
+
+File names are the contract with the raw loader (see ``scrapers.items``). All four files are
+created when the spider opens, so an empty file means "none", not "not written".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
+
+ITEM_FILES: dict[type, str] = {
+    ReportItem: "reports.jsonl",
+    NotModifiedItem: "not_modified.jsonl",
+    SkippedPageItem: "skipped.jsonl",
+    CrawlErrorItem: "errors.jsonl",
+}
+
+
+def run_dir_from_settings(settings: Any) -> Path:
+    run_dir = settings.get("PFDW_RUN_DIR")
+    if not run_dir:
+        raise NotConfigured(
+            "PFDW_RUN_DIR is not set: pass -s PFDW_RUN_DIR=<run folder> (scrapers.crawl does)"
+        )
+    return Path(run_dir)
+
+
+def item_to_json_line(item: Any) -> str:
+    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, sort_keys=True) + "\n"
+
+
+class JsonLinesRunPipeline:
+    """Appends each item as one JSON line to its type's file, flushing after every item."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        self.files: dict[type, IO[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> JsonLinesRunPipeline:
+        return cls(run_dir_from_settings(crawler.settings))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for item_type, file_name in ITEM_FILES.items():
+            self.files[item_type] = (self.run_dir / file_name).open("a", encoding="utf-8")
+
+    def close_spider(self, spider: Any = None) -> None:
+        for handle in self.files.values():
+            handle.close()
+        self.files.clear()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        handle = self.files.get(type(item))
+        if handle is None:
+            raise TypeError(
+                f"no output file for item type {type(item).__name__}; "
+                f"expected one of {[t.__name__ for t in ITEM_FILES]}"
+            )
+        handle.write(item_to_json_line(item))
+        handle.flush()
+        return item
