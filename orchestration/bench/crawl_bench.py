@@ -33,9 +33,9 @@ def _peak_rss_mb(who: int) -> float:
 
 
 def _requests(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
-    return con.execute(
-        "SELECT requests FROM raw.crawl_runs WHERE run_id = ?", [run_id]
-    ).fetchall()[0][0]
+    return con.execute("SELECT requests FROM raw.crawl_runs WHERE run_id = ?", [run_id]).fetchall()[
+        0
+    ][0]
 
 
 def bench_full_and_no_change(workdir: Path) -> None:
@@ -57,7 +57,8 @@ def bench_full_and_no_change(workdir: Path) -> None:
     print(f"requests                {full_requests:>8}")
     print(f"wall time               {full_s:>8.1f} s   (target <= 60 s)")
     print(f"pages per second        {pages / full_s:>8.1f}")
-    print(f"peak RSS, scrapy        {_peak_rss_mb(resource.RUSAGE_CHILDREN):>8.0f} MB  (target < 500)")
+    scrapy_mb = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+    print(f"peak RSS, scrapy        {scrapy_mb:>8.0f} MB  (target < 500)")
     print(f"peak RSS, server+loader {_peak_rss_mb(resource.RUSAGE_SELF):>8.0f} MB")
 
     started = time.monotonic()
@@ -68,8 +69,10 @@ def bench_full_and_no_change(workdir: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         again_requests = _requests(con, again.load.run_id)
     print("== no-change incremental run")
-    print(f"requests                {again_requests:>8}   "
-          f"({100 * again_requests / full_requests:.2f}% of full; target < 5%)")
+    print(
+        f"requests                {again_requests:>8}   "
+        f"({100 * again_requests / full_requests:.2f}% of full; target < 5%)"
+    )
     print(f"wall time               {again_s:>8.1f} s")
 
 
@@ -79,14 +82,20 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
     warehouse = workdir / "daily.duckdb"
     runs = workdir / "daily-runs"
     collect_judiciary_pfd(
-        warehouse=warehouse, runs_root=runs, mode="full", as_of=start - timedelta(days=1),
+        warehouse=warehouse,
+        runs_root=runs,
+        mode="full",
+        as_of=start - timedelta(days=1),
         crawl_options=QUIET_CRAWL,
     )
     requests = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         result = collect_judiciary_pfd(
-            warehouse=warehouse, runs_root=runs, mode="incremental", as_of=day,
+            warehouse=warehouse,
+            runs_root=runs,
+            mode="incremental",
+            as_of=day,
             crawl_options=QUIET_CRAWL,
         )
         with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -105,9 +114,11 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
         if document.kind == "response" and start <= document.visible_from <= end
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        report_seen = dict(con.execute(
-            "SELECT report_url, first_seen_on FROM raw.judiciary_pfd__reports"
-        ).fetchall())
+        report_seen = dict(
+            con.execute(
+                "SELECT report_url, first_seen_on FROM raw.judiciary_pfd__reports"
+            ).fetchall()
+        )
         document_seen = {
             (report_url, document_url): seen_on
             for report_url, document_url, seen_on in con.execute(
@@ -119,23 +130,31 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
         if not appeared:
             return float("nan")
         hits = sum(
-            1 for key, day in appeared.items()
-            if key in seen and (seen[key] - day).days <= limit
+            1 for key, day in appeared.items() if key in seen and (seen[key] - day).days <= limit
         )
         return 100 * hits / len(appeared)
 
     print(f"== {days} daily runs as of {start} .. {end}")
-    print(f"requests per run        mean {statistics.mean(requests):.1f}, max {max(requests)}"
-          f"  (target < 300)")
-    print(f"new reports             {len(new_reports)}: "
-          f"{share_within(new_reports, report_seen, 0):.1f}% same day, "
-          f"{share_within(new_reports, report_seen, 1):.1f}% within 1 day, "
-          f"{share_within(new_reports, report_seen, 7):.1f}% within 7 days")
-    print(f"new responses           {len(new_responses)}: "
-          f"{share_within(new_responses, document_seen, 1):.1f}% within 1 day, "
-          f"{share_within(new_responses, document_seen, 7):.1f}% within 7 days  (target 99%)")
-    missed = [key for key, day in new_responses.items()
-              if key not in document_seen or (document_seen[key] - day).days > 7]
+    print(
+        f"requests per run        mean {statistics.mean(requests):.1f}, max {max(requests)}"
+        f"  (target < 300)"
+    )
+    print(
+        f"new reports             {len(new_reports)}: "
+        f"{share_within(new_reports, report_seen, 0):.1f}% same day, "
+        f"{share_within(new_reports, report_seen, 1):.1f}% within 1 day, "
+        f"{share_within(new_reports, report_seen, 7):.1f}% within 7 days"
+    )
+    print(
+        f"new responses           {len(new_responses)}: "
+        f"{share_within(new_responses, document_seen, 1):.1f}% within 1 day, "
+        f"{share_within(new_responses, document_seen, 7):.1f}% within 7 days  (target 99%)"
+    )
+    missed = [
+        key
+        for key, day in new_responses.items()
+        if key not in document_seen or (document_seen[key] - day).days > 7
+    ]
     for report_url, document_url in missed[:10]:
         print(f"  late or missed: {document_url} (report {report_url})")
 
