@@ -220,14 +220,14 @@ def _parse_report_date_loosely(text: str) -> dt.date | None:
     return None
 
 
-def _stable_fraction(*parts: str) -> float:
+def stable_fraction(*parts: str) -> float:
     """A number in [0, 1) that depends only on ``parts`` (stable across runs and machines)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def stable_choice(options: Sequence[str], *parts: str) -> str:
-    return options[int(_stable_fraction(*parts) * len(options))]
+    return options[int(stable_fraction(*parts) * len(options))]
 
 
 def upload_month(url: str) -> tuple[int, int] | None:
@@ -250,7 +250,7 @@ def _response_day(url: str, date_added: dt.date) -> dt.date:
         return date_added
     year, month_number = month
     days_in_month = calendar.monthrange(year, month_number)[1]
-    day = 1 + int(_stable_fraction("response-day", url) * days_in_month)
+    day = 1 + int(stable_fraction("response-day", url) * days_in_month)
     return max(dt.date(year, month_number, day), date_added)
 
 
