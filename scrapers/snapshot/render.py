@@ -435,6 +435,14 @@ def render_not_found(origin: str) -> str:
     return _document("Page not found", "error404", main, origin)
 
 
+def render_server_error(origin: str) -> str:
+    main = (
+        '  <h1 class="archive__title">Internal server error</h1>\n'
+        "  <p>The server could not answer this request. Please try again later.</p>\n"
+    )
+    return _document("Internal server error", "error500", main, origin)
+
+
 def render_bad_request(message: str, origin: str) -> str:
     main = f'  <h1 class="archive__title">Bad request</h1>\n  <p>{escape(message)}</p>\n'
     return _document("Bad request", "error400", main, origin)
