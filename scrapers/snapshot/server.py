@@ -24,6 +24,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import re
+import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -587,6 +588,12 @@ def config_from_args(args: argparse.Namespace) -> SnapshotConfig:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    transient = args.error_rate + args.timeout_rate + args.slow_rate + args.truncate_rate
+    if transient > 1.0:
+        parser.error(
+            "--error-rate + --timeout-rate + --slow-rate + --truncate-rate add up to "
+            f"{transient:g}; together they must not exceed 1"
+        )
     try:
         config = config_from_args(args)
     except ValueError as error:
@@ -607,12 +614,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Open {server.base_url}{LISTING_PATH}\nPress Ctrl-C to stop.",
             flush=True,
         )
-        server.thread.join()
-    except KeyboardInterrupt:
+        _wait_for_stop_signal()
         print("Stopped.", file=sys.stderr)
     finally:
         server_context.__exit__(None, None, None)
     return 0
+
+
+def _wait_for_stop_signal() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
