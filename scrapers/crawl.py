@@ -1,0 +1,463 @@
+"""Run one crawl in a subprocess, then validate it and write ``run.json`` to the run folder.
+
+Scrapy's reactor cannot be restarted inside a long-lived process (Dagster, pytest), so every
+crawl is a fresh ``python -m scrapy crawl`` with ``SCRAPY_SETTINGS_MODULE=scrapers.settings``.
+For the offline snapshot the runner starts the snapshot server itself (unless given a
+``base_url``). Only a run.json with status "finished" is loadable; a crawl that exits non-zero
+raises :class:`CrawlFailedError`, a crawl whose pages parse to nothing raises
+:class:`LayoutDriftError`. Both are raised after run.json is written.
+
+CLI: ``python -m scrapers.crawl --run-dir data/runs/x --source snapshot --as-of 2013-10-31``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapers import settings as crawl_settings
+from scrapers.extensions import STATS_FILE
+from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
+from scrapers.pipelines import ITEM_FILES
+from scrapers.selectors import CANONICAL_ORIGIN
+from scrapers.spiders.judiciary_pfd import (
+    STAT_LISTING_PAGE_1_CARDS,
+    STAT_LISTING_PAGES,
+    STAT_REPORT_PAGES,
+    STAT_REPORT_PAGES_EMPTY,
+)
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("snapshot", "live")
+MODES = ("full", "incremental")
+RUN_FILE = "run.json"
+LOG_FILE = "crawl.log"
+CONTACT_ENV_VAR = "PFDW_CRAWLER_CONTACT"
+
+
+class CrawlError(RuntimeError):
+    """A crawl that did not produce a loadable run. ``result`` holds what was recorded."""
+
+    def __init__(self, message: str, result: CrawlResult):
+        super().__init__(message)
+        self.result = result
+
+
+class CrawlFailedError(CrawlError):
+    """The crawl process failed (non-zero exit, timeout, no stats, unusable listing)."""
+
+
+class LayoutDriftError(CrawlError):
+    """The site's markup no longer matches scrapers/selectors.py."""
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    run_id: str
+    run_dir: Path
+    status: str  # "finished" | "failed"
+    failure_reason: str | None
+    counts: dict[str, int]
+    base_url: str
+    returncode: int | None
+    wall_seconds: float
+    peak_rss_kb: int | None  # peak resident set size of the scrapy process
+    run: dict[str, Any] = field(repr=False)
+
+    @property
+    def loadable(self) -> bool:
+        return self.status == "finished"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def setting_arg(value: Any) -> str:
+    """Render a setting for ``scrapy -s NAME=value`` so Scrapy's getters read it back."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, Path):
+        return str(value)
+    return str(value)
+
+
+def build_settings(
+    source: str, run_dir: Path, contact: str | None, overrides: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The profile for ``source`` plus the run folder, User-Agent and caller overrides."""
+    merged: dict[str, Any] = dict(crawl_settings.PROFILES[source])
+    merged["PFDW_RUN_DIR"] = str(run_dir)
+    merged["USER_AGENT"] = crawl_settings.user_agent(contact or crawl_settings.PLACEHOLDER_CONTACT)
+    merged.update(overrides or {})
+    return merged
+
+
+def build_command(spider: str, spider_args: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for name, value in spider_args.items():
+        if value is not None:
+            command += ["-a", f"{name}={value}"]
+    for name, value in settings.items():
+        if value is not None:
+            command += ["-s", f"{name}={setting_arg(value)}"]
+    return command
+
+
+def _count_lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def _read_json_lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _run_subprocess(
+    command: list[str], env: dict[str, str], log_path: Path, timeout_s: float | None
+) -> tuple[int, bool, int | None, float]:
+    """Run the crawl; returns (exit code, timed out, peak RSS in KiB, wall seconds)."""
+    timed_out = threading.Event()
+    started = time.monotonic()
+    with log_path.open("ab") as log_handle:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command, cwd=PROJECT_ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT
+        )
+
+        def kill_on_timeout() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(timeout_s, kill_on_timeout) if timeout_s else None
+        if timer is not None:
+            timer.start()
+        try:
+            # wait4 (not Popen.wait) so the child's peak RSS is known.
+            _, wait_status, usage = os.wait4(process.pid, 0)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        returncode = os.waitstatus_to_exitcode(wait_status)
+        process.returncode = returncode
+    # ru_maxrss is in KiB on Linux.
+    return returncode, timed_out.is_set(), int(usage.ru_maxrss), time.monotonic() - started
+
+
+@contextlib.contextmanager
+def _crawl_origin(
+    source: str,
+    base_url: str | None,
+    as_of: date | None,
+    snapshot_layout: str,
+    snapshot_faults: Any,
+) -> Iterator[str]:
+    if base_url:
+        yield base_url.rstrip("/")
+        return
+    if source == "live":
+        yield CANONICAL_ORIGIN
+        return
+    from scrapers.snapshot.server import FaultConfig, SnapshotConfig, serve_in_background
+
+    config = SnapshotConfig(
+        as_of=as_of,
+        layout=snapshot_layout,
+        faults=snapshot_faults if snapshot_faults is not None else FaultConfig(),
+        host="127.0.0.1",
+        port=0,
+    )
+    with serve_in_background(config) as server:
+        yield server.base_url.rstrip("/")
+
+
+def validate_run(
+    stats: dict[str, Any] | None, run_dir: Path
+) -> tuple[str | None, type[CrawlError] | None]:
+    """Why a crawl whose process exited 0 is still not loadable, or (None, None)."""
+    if stats is None:
+        return f"the crawl wrote no {STATS_FILE}", CrawlFailedError
+    finish_reason = stats.get("finish_reason")
+    if finish_reason != "finished":
+        return f"the crawl closed with reason {finish_reason!r}, not 'finished'", CrawlFailedError
+    page_1_cards = stats.get(STAT_LISTING_PAGE_1_CARDS)
+    if page_1_cards is None:
+        listing_errors = [
+            error
+            for error in _read_json_lines(run_dir / ITEM_FILES[CrawlErrorItem])
+            if error.get("stage") == "listing"
+        ]
+        detail = f": {listing_errors[0]['reason']}" if listing_errors else ""
+        return f"listing page 1 could not be fetched{detail}", CrawlFailedError
+    if page_1_cards == 0:
+        return (
+            "layout drift: listing page 1 had no report cards; selectors in "
+            "scrapers/selectors.py no longer match the site",
+            LayoutDriftError,
+        )
+    report_pages = int(stats.get(STAT_REPORT_PAGES, 0))
+    empty_pages = int(stats.get(STAT_REPORT_PAGES_EMPTY, 0))
+    if report_pages > 0 and 2 * empty_pages >= report_pages:
+        return (
+            f"layout drift: {empty_pages} of {report_pages} report pages parsed to nothing; "
+            "selectors in scrapers/selectors.py no longer match the site",
+            LayoutDriftError,
+        )
+    return None, None
+
+
+def run_crawl(
+    *,
+    spider: str = "judiciary_pfd",
+    source: str = "snapshot",
+    run_dir: Path,
+    mode: str = "full",
+    state_file: Path | None = None,
+    base_url: str | None = None,
+    as_of: date | None = None,
+    snapshot_layout: str = "current",
+    snapshot_faults: Any = None,
+    max_listing_pages: int | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+    timeout_s: float | None = None,
+) -> CrawlResult:
+    """Crawl into ``run_dir`` and write its run.json; see the module docstring."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if mode == "incremental" and state_file is None:
+        raise ValueError("mode='incremental' needs a state_file")
+    if mode == "full" and state_file is not None:
+        raise ValueError("state_file is only used with mode='incremental'")
+    if state_file is not None and not Path(state_file).is_file():
+        raise ValueError(f"state_file {state_file} does not exist")
+    if source == "live" and as_of is not None:
+        raise ValueError("as_of applies to the offline snapshot only; the live site is today")
+    run_dir = Path(run_dir).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    leftovers = [
+        name for name in (*ITEM_FILES.values(), STATS_FILE, RUN_FILE) if (run_dir / name).exists()
+    ]
+    if leftovers:
+        raise ValueError(
+            f"run folder {run_dir} already holds {', '.join(leftovers)}: use a new folder per run"
+        )
+
+    contact = os.environ.get(CONTACT_ENV_VAR)
+    if source == "live" and not contact:
+        log.warning(
+            "%s is not set: the live crawl identifies itself with a placeholder contact",
+            CONTACT_ENV_VAR,
+        )
+    settings = build_settings(source, run_dir, contact, settings_overrides)
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = "scrapers.settings"
+    env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if part
+    )
+
+    started_at = _utc_now()
+    with _crawl_origin(source, base_url, as_of, snapshot_layout, snapshot_faults) as origin:
+        spider_args = {
+            "base_url": origin,
+            "mode": mode,
+            "state_file": str(Path(state_file).resolve()) if state_file else None,
+            "max_listing_pages": max_listing_pages,
+        }
+        command = build_command(spider, spider_args, settings)
+        log.info("crawling %s (%s, %s) into %s", origin, source, mode, run_dir)
+        returncode, timed_out, peak_rss_kb, wall_seconds = _run_subprocess(
+            command, env, run_dir / LOG_FILE, timeout_s
+        )
+    finished_at = _utc_now()
+
+    stats_path = run_dir / STATS_FILE
+    stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else None
+    counts = {
+        "requests": int((stats or {}).get("downloader/request_count", 0)),
+        "pages_fetched": int((stats or {}).get("downloader/response_count", 0)),
+        "listing_pages": int((stats or {}).get(STAT_LISTING_PAGES, 0)),
+        "report_pages": int((stats or {}).get(STAT_REPORT_PAGES, 0)),
+        "not_modified": _count_lines(run_dir / ITEM_FILES[NotModifiedItem]),
+        "reports_parsed": _count_lines(run_dir / ITEM_FILES[ReportItem]),
+        "errors": _count_lines(run_dir / ITEM_FILES[CrawlErrorItem]),
+        "skipped": _count_lines(run_dir / ITEM_FILES[SkippedPageItem]),
+    }
+    error_type: type[CrawlError] | None
+    if timed_out:
+        failure_reason = f"the crawl did not finish within {timeout_s} s and was killed"
+        error_type = CrawlFailedError
+    elif returncode != 0:
+        failure_reason = f"the crawl process exited with code {returncode}; see {LOG_FILE}"
+        error_type = CrawlFailedError
+    else:
+        failure_reason, error_type = validate_run(stats, run_dir)
+    status = "failed" if failure_reason else "finished"
+    logical_date = as_of or finished_at.date()
+    run = {
+        "run_id": run_dir.name,
+        "spider": spider,
+        "mode": mode,
+        "source": source,
+        "base_url": origin,
+        "as_of": as_of.isoformat() if as_of else None,
+        "logical_date": logical_date.isoformat(),
+        "started_at": _iso(started_at),
+        "finished_at": _iso(finished_at),
+        "status": status,
+        "failure_reason": failure_reason,
+        "counts": counts,
+        "snapshot_layout": snapshot_layout if source == "snapshot" and not base_url else None,
+        "process": {
+            "returncode": returncode,
+            "wall_seconds": round(wall_seconds, 3),
+            "peak_rss_kb": peak_rss_kb,
+        },
+        "stats": stats,
+    }
+    partial = run_dir / f"{RUN_FILE}.partial"
+    partial.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, run_dir / RUN_FILE)
+    result = CrawlResult(
+        run_id=run_dir.name,
+        run_dir=run_dir,
+        status=status,
+        failure_reason=failure_reason,
+        counts=counts,
+        base_url=origin,
+        returncode=returncode,
+        wall_seconds=wall_seconds,
+        peak_rss_kb=peak_rss_kb,
+        run=run,
+    )
+    if error_type is not None:
+        raise error_type(failure_reason, result)
+    return result
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def _parse_assignment(text: str, what: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"{what} must look like NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _fault_config(assignments: list[str]) -> Any:
+    if not assignments:
+        return None
+    from scrapers.snapshot.server import FaultConfig
+
+    known = {item.name: item for item in dataclasses.fields(FaultConfig)}
+    values: dict[str, Any] = {}
+    for text in assignments:
+        name, value = _parse_assignment(text, "--fault")
+        if name not in known:
+            raise SystemExit(f"--fault {name}: unknown; expected one of {sorted(known)}")
+        values[name] = int(value) if name == "seed" else float(value)
+    return FaultConfig(**values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scrapers.crawl", description="Run one crawl into a run folder."
+    )
+    parser.add_argument("--run-dir", type=Path, required=True, help="a new folder for this run")
+    parser.add_argument("--spider", default="judiciary_pfd")
+    parser.add_argument("--source", choices=SOURCES, default="snapshot")
+    parser.add_argument("--mode", choices=MODES, default="full")
+    parser.add_argument("--state-file", type=Path, help="incremental state JSON")
+    parser.add_argument("--base-url", help="crawl this origin instead (no snapshot server)")
+    parser.add_argument("--as-of", type=date.fromisoformat, help="snapshot day, YYYY-MM-DD")
+    parser.add_argument("--snapshot-layout", default="current", help="current | 2025-08")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="snapshot fault setting, e.g. error_rate=0.1 (repeatable)",
+    )
+    parser.add_argument("--max-listing-pages", type=int)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Scrapy setting override, e.g. DOWNLOAD_TIMEOUT=5 (repeatable)",
+    )
+    parser.add_argument("--timeout", type=float, help="kill the crawl after this many seconds")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    overrides = dict(_parse_assignment(text, "--set") for text in args.set)
+    try:
+        result = run_crawl(
+            spider=args.spider,
+            source=args.source,
+            run_dir=args.run_dir,
+            mode=args.mode,
+            state_file=args.state_file,
+            base_url=args.base_url,
+            as_of=args.as_of,
+            snapshot_layout=args.snapshot_layout,
+            snapshot_faults=_fault_config(args.fault),
+            max_listing_pages=args.max_listing_pages,
+            settings_overrides=overrides or None,
+            timeout_s=args.timeout,
+        )
+    except CrawlError as error:
+        print(json.dumps(_summary(error.result), indent=2))
+        print(f"crawl failed: {error}", file=sys.stderr)
+        return 3 if isinstance(error, LayoutDriftError) else 1
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(_summary(result), indent=2))
+    return 0
+
+
+def _summary(result: CrawlResult) -> dict[str, Any]:
+    return {
+        "run_dir": str(result.run_dir),
+        "status": result.status,
+        "failure_reason": result.failure_reason,
+        "counts": result.counts,
+        "wall_seconds": round(result.wall_seconds, 2),
+        "pages_per_second": round(result.counts["pages_fetched"] / result.wall_seconds, 1)
+        if result.wall_seconds
+        else None,
+        "peak_rss_mb": round(result.peak_rss_kb / 1024, 1) if result.peak_rss_kb else None,
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
