@@ -137,7 +137,7 @@ def classify_document(file_name: str, url: str | None = None) -> str:
     lowered = file_name.lower()
     if not lowered.endswith(sel.DOCUMENT_EXTENSIONS):
         return "other"
-    if sel.RESPONSE_MARKER in lowered:
+    if any(marker in lowered for marker in sel.RESPONSE_MARKERS):
         return "response"
     return "report"
 

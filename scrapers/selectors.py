@@ -72,4 +72,5 @@ SECTION_HEADING_CONNECTORS = frozenset({"and", "of", "the", "to", "be", "&"})
 
 # File extensions that make a link a document rather than a page.
 DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls")
-RESPONSE_MARKER = "response"
+# A file name containing any of these is a response ("Respomse" and "Reponse" are real typos).
+RESPONSE_MARKERS = ("response", "respomse", "reponse")

@@ -336,6 +336,10 @@ def test_header_in_a_govuk_table_is_accepted():
         ("2021-0012-Response-from-NHS-England_Published.pdf", "response"),
         ("2018-0020-Response-by-CQC-Redacted-1.pdf", "response"),
         ("ROBEY-Responses.pdf", "response"),
+        ("2023-0032-Respomse-from-Royal-Cornwall-Hospital-.pdf", "response"),
+        ("2022-0117-Reponse-from-Tees-Esk-and-Wear-Valleys-NHS-Foundation-Trust.pdf", "response"),
+        # Additional report versions sent to other recipients are reports, not responses.
+        ("Anthony-Friend-Prevention-of-future-deaths-report-2023-0336b_Published.pdf", "report"),
         ("David-Stacey-Response-from-the-Department-of-Health-and-Social-Care.pdf", "response"),
         ("Heather-Findlay-Prevention-of-future-deaths-report-2023-0193_Published.pdf", "report"),
         ("Twivey-2013-0175.pdf", "report"),
