@@ -140,8 +140,8 @@ typed as (
         ) as published_date,
 
         ref_raw,
-        case when ref_match.year <> '' then cast(left(ref_match.year, 4) as integer) end as ref_year,
-        case when ref_match.year <> '' then cast(ref_match.sequence as integer) end as ref_sequence,
+        case when ref_match.year <> '' then try_cast(left(ref_match.year, 4) as integer) end as ref_year,
+        case when ref_match.year <> '' then try_cast(ref_match.sequence as integer) end as ref_sequence,
         nullif(upper(ref_match.suffix), '') as ref_suffix,
         case
             when ref_text is null then 'missing'

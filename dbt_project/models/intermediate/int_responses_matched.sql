@@ -1,0 +1,192 @@
+-- Each response document matched to the recipient of its report that it answers, from the
+-- organisation named in the file name ("2021-0123-Response-from-NHS-England.pdf"):
+--   1 exact: the file's organisation text has the same normalised key as a recipient's name or
+--     resolves to the same listed organisation (0.95);
+--   2 prefix: file names are often truncated ("...-Association-of-Ambulance-"); the file text is
+--     a prefix of exactly one recipient's name or organisation name, of at least two words (0.85);
+--   3 token_overlap: at least 60% of the file text's words occur in exactly one recipient (0.7);
+--   4 sole_recipient: the file names no organisation and the report has exactly one
+--     recipient organisation (0.6).
+-- Anything else stays unmatched: a wrong match would mark the wrong organisation as responded.
+
+with
+
+documents as (
+
+    select * from {{ ref('stg_judiciary_pfd__documents') }}
+    where document_kind = 'response'
+
+),
+
+recipients as (
+
+    select * from {{ ref('int_recipients_resolved') }}
+    where organisation_key is not null
+
+),
+
+names as (
+
+    select * from {{ ref('int_organisation_names_unioned') }}
+
+),
+
+organisations as (
+
+    select * from {{ ref('int_organisations_unioned') }}
+
+),
+
+responses as (
+
+    select
+        report_url,
+        document_url,
+        file_name,
+        upload_year,
+        upload_month,
+        upload_month_start,
+        response_organisation_text,
+        {{ org_name_key('response_organisation_text') }} as response_name_key
+    from documents
+
+),
+
+response_listed as (
+
+    select
+        responses.document_url,
+        names.organisation_key as response_organisation_key
+    from responses
+    inner join names on responses.response_name_key = names.name_key
+
+),
+
+response_listed_unique as (
+
+    select document_url, any_value(response_organisation_key) as response_organisation_key
+    from response_listed
+    group by document_url
+    having count(distinct response_organisation_key) = 1
+
+),
+
+recipient_keys as (
+
+    select
+        recipients.report_url,
+        recipients.organisation_key,
+        recipients.recipient_name_key,
+        {{ org_name_key('organisations.canonical_name') }} as canonical_name_key
+    from recipients
+    left join organisations on recipients.organisation_key = organisations.organisation_key
+
+),
+
+recipient_name_variants as (
+
+    -- every name a recipient organisation is known by: as written, canonical, and its aliases
+    select report_url, organisation_key, recipient_name_key as name_key from recipient_keys
+    union
+    select report_url, organisation_key, canonical_name_key from recipient_keys
+    where canonical_name_key is not null
+    union
+    select recipient_keys.report_url, recipient_keys.organisation_key, names.name_key
+    from recipient_keys
+    inner join names on recipient_keys.organisation_key = names.organisation_key
+
+),
+
+candidates as (
+
+    select
+        responses.document_url,
+        variants.organisation_key,
+        case
+            when responses.response_name_key = variants.name_key then 'exact'
+            when response_listed.response_organisation_key = variants.organisation_key then 'exact'
+            when starts_with(variants.name_key, responses.response_name_key)
+                and responses.response_name_key like '% %' then 'prefix'
+            when len(list_intersect(string_split(responses.response_name_key, ' '),
+                    string_split(variants.name_key, ' ')))
+                >= 0.6 * len(list_distinct(string_split(responses.response_name_key, ' ')))
+                and len(list_distinct(string_split(responses.response_name_key, ' '))) >= 2
+                then 'token_overlap'
+        end as match_method
+    from responses
+    inner join recipient_name_variants as variants on responses.report_url = variants.report_url
+    left join response_listed on responses.document_url = response_listed.document_url
+    where responses.response_name_key is not null
+
+),
+
+ranked as (
+
+    select
+        document_url,
+        match_method,
+        count(distinct organisation_key) as candidate_organisations,
+        any_value(organisation_key) as organisation_key
+    from candidates
+    where match_method is not null
+    group by document_url, match_method
+
+),
+
+best as (
+
+    select *
+    from ranked
+    where candidate_organisations = 1
+    qualify row_number() over (
+        partition by document_url
+        order by case match_method when 'exact' then 1 when 'prefix' then 2 else 3 end
+    ) = 1
+
+),
+
+sole_recipients as (
+
+    select report_url, any_value(organisation_key) as organisation_key
+    from recipients
+    group by report_url
+    having count(distinct organisation_key) = 1
+
+),
+
+final as (
+
+    select
+        responses.report_url,
+        responses.document_url,
+        responses.file_name,
+        responses.response_organisation_text,
+        responses.upload_year,
+        responses.upload_month,
+        responses.upload_month_start,
+        response_listed_unique.response_organisation_key as file_name_organisation_key,
+        coalesce(best.organisation_key,
+            case when responses.response_name_key is null then sole_recipients.organisation_key end)
+            as organisation_key,
+        case
+            when best.organisation_key is not null then best.match_method
+            when responses.response_name_key is null and sole_recipients.organisation_key is not null
+                then 'sole_recipient'
+            else 'unmatched'
+        end as match_method,
+        case
+            when best.match_method = 'exact' then 0.95
+            when best.match_method = 'prefix' then 0.85
+            when best.match_method = 'token_overlap' then 0.7
+            when responses.response_name_key is null and sole_recipients.organisation_key is not null
+                then 0.6
+            else 0.0
+        end as match_confidence
+    from responses
+    left join best on responses.document_url = best.document_url
+    left join sole_recipients on responses.report_url = sole_recipients.report_url
+    left join response_listed_unique on responses.document_url = response_listed_unique.document_url
+
+)
+
+select * from final
