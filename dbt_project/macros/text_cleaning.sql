@@ -54,5 +54,5 @@
 {%- endmacro %}
 
 {% macro slugify(col) -%}
-    trim(regexp_replace(lower(strip_accents(coalesce({{ col }}, ''))), '[^a-z0-9]+', '-', 'g'), '-')
+    nullif(trim(regexp_replace(lower(strip_accents(coalesce({{ col }}, ''))), '[^a-z0-9]+', '-', 'g'), '-'), '')
 {%- endmacro %}
