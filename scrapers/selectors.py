@@ -16,6 +16,11 @@ LISTING_CARD_TIME = "time::attr(datetime)"
 # Page count: the largest number among these (the current page is a span, not a link).
 PAGINATION_NUMBERS = "a.page-numbers::text, span.page-numbers.current::text"
 
+# The WordPress search with an empty keyword lists the same reports in the same order and pages
+# as the listing, so it stands in for a listing page that fails for good.
+LISTING_MIRROR_PAGE_1 = "/?s=&post_type=pfd"
+LISTING_MIRROR_PAGE_N = "/page/{page}/?s=&post_type=pfd"
+
 # --- completeness (truncation) -----------------------------------------------------------------
 PAGE_FOOTER = "footer.site-footer"
 

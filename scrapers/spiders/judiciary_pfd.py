@@ -39,6 +39,7 @@ STAT_REPORT_PAGES = "pfdw/report_pages"
 STAT_REPORT_PAGES_EMPTY = "pfdw/report_pages_parsed_to_nothing"
 STAT_NOT_MODIFIED = "pfdw/report_pages_not_modified"
 STAT_TRUNCATED = "pfdw/truncated_responses"
+STAT_LISTING_MIRRORS = "pfdw/listing_mirror_requests"
 STAT_ERRORS_PREFIX = "pfdw/errors/"
 
 DEFAULT_LISTING_RETRY_TIMES = 8
@@ -188,6 +189,26 @@ class JudiciaryPfdSpider(scrapy.Spider):
             priority=10,
         )
 
+    def listing_mirror_request(self, page_number: int, page_count: int | None) -> scrapy.Request:
+        """The search-results copy of a listing page, asked for when the page itself is lost."""
+        if page_number == 1:
+            path = sel.LISTING_MIRROR_PAGE_1
+        else:
+            path = sel.LISTING_MIRROR_PAGE_N.format(page=page_number)
+        return scrapy.Request(
+            self.crawl_origin + path,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta={
+                "stage": STAGE_LISTING,
+                "listing_page": page_number,
+                "page_count": page_count,
+                "max_retry_times": self._retry_times(STAGE_LISTING),
+                "mirror_of": self.listing_url(page_number),
+            },
+            priority=10,
+        )
+
     def report_request(
         self, canonical_url: str, listing_page: int | None, revisit: dict | None = None
     ) -> scrapy.Request | None:
@@ -306,12 +327,19 @@ class JudiciaryPfdSpider(scrapy.Spider):
             yield self.listing_request(page_number + 1, page_count)
 
     def _after_listing_failure(self, meta: dict) -> Iterable[scrapy.Request]:
-        """In incremental mode a lost listing page must not end the walk if more pages exist."""
-        if self.mode != "incremental":
-            return
+        """A listing page is lost for good: try its search mirror, else keep walking.
+
+        A lost listing page hides up to ten reports, so its search-results copy is requested
+        once (only for the main PFD listing, whose mirror is known). When the mirror is lost
+        too, incremental mode moves on to the next page if more pages exist.
+        """
         page_number = meta.get("listing_page", 1)
         page_count = meta.get("page_count")
-        if page_count is None:
+        if not meta.get("mirror_of") and self.listing_path == sel.DEFAULT_LISTING_PATH:
+            self._inc_stat(STAT_LISTING_MIRRORS)
+            yield self.listing_mirror_request(page_number, page_count)
+            return
+        if self.mode != "incremental" or page_count is None:
             return
         next_page = page_number + 1
         if next_page <= self.last_listing_page(page_count) and (
