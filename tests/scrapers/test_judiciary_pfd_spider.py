@@ -172,11 +172,49 @@ def test_revisits_carry_conditional_headers_and_are_not_requested_twice(tmp_path
     assert len([r for r in requests if r.meta["stage"] == "report"]) == 9
 
 
-def test_incremental_listing_failure_moves_on_to_the_next_page(tmp_path):
-    spider = make_spider(mode="incremental", state_file=write_state(tmp_path))
-    request = spider.listing_request(2, page_count=5)
+def test_a_lost_listing_page_is_read_from_its_search_mirror(tmp_path):
+    spider = make_spider()
+    request = spider.listing_request(4, page_count=615)
     failure = Failure(TwistedTimeoutError("took too long"))
     failure.request = request
+    [mirror], [error] = split(spider.on_error(failure))
+
+    assert error["url"] == f"{CANONICAL}/prevention-of-future-death-reports/page/4/"
+    assert error["stage"] == "listing"
+    assert mirror.url == f"{FIXTURE_ORIGIN}/page/4/?s=&post_type=pfd"
+    assert (mirror.meta["stage"], mirror.meta["listing_page"]) == ("listing", 4)
+
+    # The mirror's cards are followed like the listing page's, with the same page number.
+    response = file_response("listing_page_615.html", mirror.url, request=mirror)
+    requests, _ = split(spider.parse_listing(response))
+    assert {(r.meta["stage"], r.meta["listing_page"]) for r in requests} == {("report", 4)}
+
+    # A lost mirror is recorded too, and not mirrored again.
+    failure = Failure(TwistedTimeoutError("took too long"))
+    failure.request = mirror
+    requests, [error] = split(spider.on_error(failure))
+    assert requests == []
+    assert error["url"] == f"{CANONICAL}/page/4/?s=&post_type=pfd"
+
+
+def test_page_one_mirror_is_the_search_front_page_and_restores_the_walk():
+    spider = make_spider(max_listing_pages=3)
+    mirror = spider.listing_mirror_request(1, None)
+    assert mirror.url == f"{FIXTURE_ORIGIN}/?s=&post_type=pfd"
+    requests, _ = split(
+        spider.parse_listing(file_response("listing_page_1.html", mirror.url, request=mirror))
+    )
+    assert [r.url for r in requests if r.meta["stage"] == "listing"] == [
+        f"{LISTING_1}page/2/",
+        f"{LISTING_1}page/3/",
+    ]
+
+
+def test_incremental_walk_goes_on_when_a_page_and_its_mirror_are_lost(tmp_path):
+    spider = make_spider(mode="incremental", state_file=write_state(tmp_path))
+    mirror = spider.listing_mirror_request(2, page_count=5)
+    failure = Failure(TwistedTimeoutError("took too long"))
+    failure.request = mirror
     requests, items = split(spider.on_error(failure))
     assert [r.url for r in requests] == [f"{LISTING_1}page/3/"]
     assert items[0]["stage"] == "listing"
@@ -319,7 +357,7 @@ def test_timeouts_and_ignored_requests_are_recorded_with_their_cause():
     request = spider.listing_request(1)
     timeout = Failure(TwistedTimeoutError("Getting it took longer than 2 seconds."))
     timeout.request = request
-    [error] = list(spider.on_error(timeout))
+    _, [error] = split(spider.on_error(timeout))
     assert error["stage"] == "listing"
     assert error["http_status"] is None
     assert error["reason"].startswith("TimeoutError: ")
