@@ -489,3 +489,40 @@ def test_listing_without_pagination_has_one_page_and_empty_listing_no_cards():
 def test_parse_report_page_rejects_unparseable_input_clearly():
     with pytest.raises(TypeError, match="expected HTML text"):
         parsing.parse_report_page(42, report_url("x"))
+
+
+# --- the offline snapshot's saved pages (the markup contract seen from the other side) ----------
+
+
+def snapshot_fixture(name: str) -> str:
+    try:
+        return fixture_text(name)
+    except FileNotFoundError:
+        pytest.skip(f"snapshot fixture {name} is not saved")
+
+
+@pytest.mark.parametrize(
+    ("name", "is_empty", "documents", "warnings"),
+    [
+        ("snapshot_report_current.html", False, 4, []),
+        ("snapshot_report_label_variants.html", False, 2, []),
+        ("snapshot_report_undated_removed.html", False, 3, ["missing date_added"]),
+        ("snapshot_report_layout_2025_08.html", True, 0, None),
+        ("snapshot_legacy_post.html", True, 0, None),
+    ],
+)
+def test_snapshot_pages_parse_as_the_contract_says(name, is_empty, documents, warnings):
+    parsed = parse(snapshot_fixture(name))
+    assert parsed["is_empty"] is is_empty
+    assert len(parsed["documents"]) == documents
+    if warnings is not None:
+        assert parsed["parse_warnings"] == warnings
+        assert set(parsed["header_labels"]) == set(HEADER_LABELS)
+
+
+def test_snapshot_listing_page_parses():
+    url = f"{FIXTURE_ORIGIN}/prevention-of-future-death-reports/page/2/"
+    listing = parsing.parse_listing_page(snapshot_fixture("snapshot_listing_page_2.html"), url)
+    assert len(listing["cards"]) == 10
+    assert listing["page_count"] == 615
+    assert all(card["canonical_url"].startswith(CANONICAL + "/") for card in listing["cards"])
