@@ -81,6 +81,8 @@ def _as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
 
 
 _SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+# Only ASCII whitespace is layout: a non-breaking space is part of the text.
+ASCII_WHITESPACE = " \t\n\r\f\v"
 
 
 def _tag(element: Any) -> str | None:
@@ -606,7 +608,7 @@ def parse_recommendation_page(html_or_selector: Any, page_url: str) -> dict:
         elif state == "response":
             response_paragraphs.append(block.text)
         elif state == "actions":
-            action_texts.append(block.text.strip() if block.in_list else block.text)
+            action_texts.append(block.text.strip(ASCII_WHITESPACE) if block.in_list else block.text)
         elif state == "additional":
             additional_sections[-1]["paragraphs"].append(block.text)
         elif state == "links":
