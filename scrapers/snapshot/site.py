@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 CANONICAL_ORIGIN = "https://www.judiciary.uk"
 LISTING_PATH = "/prevention-of-future-death-reports/"
@@ -491,9 +492,8 @@ class SnapshotSite:
         return [entry.url for entry in self._listed]
 
     def entry(self, url_or_path: str) -> ReportEntry:
-        path = url_or_path
-        if url_or_path.startswith(CANONICAL_ORIGIN):
-            path = canonical_path(url_or_path)
+        """The listed page at a URL on any origin (canonical or served) or at a path."""
+        path = urlsplit(url_or_path).path if "://" in url_or_path else url_or_path
         entry = self._by_path.get(path)
         if entry is None:
             raise UnknownPageError(f"not a report page listed on {self.as_of}: {url_or_path!r}")

@@ -275,6 +275,16 @@ def test_report_and_visible_documents_ground_truth(site_after_removals):
     assert [d.url for d in documents][:1] == [row["report_pdf_url"]] or not row["report_pdf_url"]
 
 
+def test_ground_truth_accepts_served_urls_and_paths(site_after_removals):
+    url = site_after_removals.listed_report_urls()[3]
+    path = url.removeprefix("https://www.judiciary.uk")
+    served = "http://127.0.0.1:8765" + path
+    assert site_after_removals.report(served) == site_after_removals.report(url)
+    assert site_after_removals.visible_documents(path) == site_after_removals.visible_documents(url)
+    with pytest.raises(UnknownPageError, match="not a report page listed on 2026-03-01"):
+        site_after_removals.report("https://www.judiciary.uk/prevention-of-future-death-reports/x/")
+
+
 def test_as_of_must_be_a_date():
     with pytest.raises(TypeError, match="as_of must be a datetime.date"):
         SnapshotSite("2024-01-01")  # type: ignore[arg-type]
