@@ -7,14 +7,14 @@ For the offline snapshot the runner starts the snapshot server itself (unless gi
 raises :class:`CrawlFailedError`, a crawl whose pages parse to nothing raises
 :class:`LayoutDriftError`. Both are raised after run.json is written.
 
-CLI: ``python -m scrapers.crawl --run-dir data/runs/x --source snapshot --as-of 2013-10-31``.
+CLI: ``python -m scrapers.crawl --run-dir data/runs/x --source snapshot --as-of 2013-10-31``
+(``--help`` lists the fault flags, ``--set NAME=VALUE`` Scrapy overrides, ``--timeout``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -261,6 +261,12 @@ def run_crawl(
         raise ValueError(f"state_file {state_file} does not exist")
     if source == "live" and as_of is not None:
         raise ValueError("as_of applies to the offline snapshot only; the live site is today")
+    starts_snapshot = source == "snapshot" and not base_url
+    if not starts_snapshot and (snapshot_faults is not None or snapshot_layout != "current"):
+        raise ValueError(
+            "snapshot_faults and snapshot_layout apply only to a snapshot the runner starts "
+            "itself (source='snapshot' without base_url)"
+        )
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     leftovers = [
@@ -335,7 +341,7 @@ def run_crawl(
         "status": status,
         "failure_reason": failure_reason,
         "counts": counts,
-        "snapshot_layout": snapshot_layout if source == "snapshot" and not base_url else None,
+        "snapshot_layout": snapshot_layout if starts_snapshot else None,
         "process": {
             "returncode": returncode,
             "wall_seconds": round(wall_seconds, 3),
@@ -366,25 +372,27 @@ def run_crawl(
 # --- command line ------------------------------------------------------------------------------
 
 
-def _parse_assignment(text: str, what: str) -> tuple[str, str]:
-    name, separator, value = text.partition("=")
-    if not separator or not name:
-        raise argparse.ArgumentTypeError(f"{what} must look like NAME=VALUE, got {text!r}")
-    return name, value
+# FaultConfig field -> (command-line flag, type); the snapshot server owns the defaults.
+FAULT_OPTIONS = {
+    "error_rate": ("--error-rate", float),
+    "timeout_rate": ("--timeout-rate", float),
+    "timeout_seconds": ("--timeout-seconds", float),
+    "slow_rate": ("--slow-rate", float),
+    "slow_seconds": ("--slow-seconds", float),
+    "truncate_rate": ("--truncate-rate", float),
+    "permanent_error_rate": ("--permanent-error-rate", float),
+    "seed": ("--fault-seed", int),
+}
 
 
-def _fault_config(assignments: list[str]) -> Any:
-    if not assignments:
+def _fault_config(args: argparse.Namespace) -> Any:
+    values = {
+        name: getattr(args, name) for name in FAULT_OPTIONS if getattr(args, name) is not None
+    }
+    if not values:
         return None
     from scrapers.snapshot.server import FaultConfig
 
-    known = {item.name: item for item in dataclasses.fields(FaultConfig)}
-    values: dict[str, Any] = {}
-    for text in assignments:
-        name, value = _parse_assignment(text, "--fault")
-        if name not in known:
-            raise SystemExit(f"--fault {name}: unknown; expected one of {sorted(known)}")
-        values[name] = int(value) if name == "seed" else float(value)
     return FaultConfig(**values)
 
 
@@ -400,13 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", help="crawl this origin instead (no snapshot server)")
     parser.add_argument("--as-of", type=date.fromisoformat, help="snapshot day, YYYY-MM-DD")
     parser.add_argument("--snapshot-layout", default="current", help="current | 2025-08")
-    parser.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="snapshot fault setting, e.g. error_rate=0.1 (repeatable)",
-    )
+    faults = parser.add_argument_group("snapshot faults (offline snapshot only)")
+    for name, (flag, kind) in FAULT_OPTIONS.items():
+        faults.add_argument(flag, dest=name, type=kind, help=f"FaultConfig.{name}")
     parser.add_argument("--max-listing-pages", type=int)
     parser.add_argument(
         "--set",
@@ -418,8 +422,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, help="kill the crawl after this many seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    overrides = dict(_parse_assignment(text, "--set") for text in args.set)
+    overrides = {}
+    for text in args.set:
+        name, separator, value = text.partition("=")
+        if not separator or not name:
+            parser.error(f"--set must look like NAME=VALUE, got {text!r}")
+        overrides[name] = value
     try:
+        snapshot_faults = _fault_config(args)
         result = run_crawl(
             spider=args.spider,
             source=args.source,
@@ -429,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             base_url=args.base_url,
             as_of=args.as_of,
             snapshot_layout=args.snapshot_layout,
-            snapshot_faults=_fault_config(args.fault),
+            snapshot_faults=snapshot_faults,
             max_listing_pages=args.max_listing_pages,
             settings_overrides=overrides or None,
             timeout_s=args.timeout,

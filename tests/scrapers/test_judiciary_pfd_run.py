@@ -189,6 +189,8 @@ def test_run_crawl_rejects_bad_arguments_before_crawling(tmp_path):
         crawl.run_crawl(run_dir=tmp_path / "a", mode="incremental")
     with pytest.raises(ValueError, match="as_of applies to the offline snapshot only"):
         crawl.run_crawl(source="live", run_dir=tmp_path / "a", as_of=SMALL_WINDOW)
+    with pytest.raises(ValueError, match="apply only to a snapshot the runner starts"):
+        crawl.run_crawl(run_dir=tmp_path / "a", base_url="http://127.0.0.1:9", snapshot_layout="x")
     used = tmp_path / "used"
     used.mkdir()
     (used / "reports.jsonl").write_text("")
@@ -357,3 +359,36 @@ def test_cli_runs_a_crawl_and_reports_a_summary(tmp_path, capsys):
     assert summary["status"] == "finished"
     assert summary["counts"]["listing_pages"] == 2
     assert summary["counts"]["reports_parsed"] + summary["counts"]["skipped"] == 20
+
+
+def test_cli_rejects_bad_options_clearly(tmp_path, capsys):
+    with pytest.raises(SystemExit) as raised:
+        crawl.main(["--run-dir", str(tmp_path / "r"), "--set", "LOG_LEVEL"])
+    assert raised.value.code == 2
+    assert "--set must look like NAME=VALUE" in capsys.readouterr().err
+    code = crawl.main(["--run-dir", str(tmp_path / "r"), "--error-rate", "1.5"])
+    assert code == 2
+    assert "error_rate must be a share between 0 and 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_fault_flags_reach_the_snapshot(tmp_path, capsys):
+    code = crawl.main(
+        [
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--as-of",
+            "2013-10-31",
+            "--max-listing-pages",
+            "1",
+            "--permanent-error-rate",
+            "1",
+            "--set",
+            "LOG_LEVEL=WARNING",
+            "--set",
+            "PFDW_LISTING_RETRY_TIMES=0",
+        ]
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert summary["failure_reason"].startswith("listing page 1 could not be fetched: HTTP 500")
