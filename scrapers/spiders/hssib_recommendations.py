@@ -1,0 +1,283 @@
+"""hssib_recommendations: HSSIB/HSIB safety recommendations from hssib.org.uk (or its snapshot).
+
+Route 1: the safety recommendations log listing (every page, following ``rel=next``) -> each
+log item page -> one HssibRecommendationItem. Route 2: each investigation page linked from the
+listing -> its recommendation blocks -> their log item pages (Scrapy's duplicate filter drops
+those already requested), or, for a block with no log item link, an item built from the block.
+Both routes carry the investigation's title and URL to the log page, which is where pages
+without a header block get them from. Callbacks only yield requests and items.
+
+Arguments (``scrapy crawl hssib_recommendations -a name=value``): base_url (an origin, default
+https://www.hssib.org.uk), max_listing_pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from scrapers import hssib_parsing as parsing
+from scrapers import hssib_selectors as sel
+from scrapers.hssib_items import HssibRecommendationItem
+from scrapers.items import CrawlErrorItem
+
+STAGE_LISTING = "hssib_listing"
+STAGE_RECOMMENDATION = "hssib_recommendation"
+STAGE_INVESTIGATION = "hssib_investigation"
+
+STAT_LISTING_PAGES = "pfdw/hssib/listing_pages"
+STAT_LISTING_ENTRIES = "pfdw/hssib/listing_entries"
+STAT_RECOMMENDATION_PAGES = "pfdw/hssib/recommendation_pages"
+STAT_INVESTIGATION_PAGES = "pfdw/hssib/investigation_pages"
+STAT_ITEMS_FROM_INVESTIGATIONS = "pfdw/hssib/items_from_investigation_pages"
+STAT_TRUNCATED_RESPONSES = "pfdw/hssib/truncated_responses"
+STAT_ERRORS_PREFIX = "pfdw/hssib/errors/"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+class HssibRecommendationsSpider(scrapy.Spider):
+    name = "hssib_recommendations"
+
+    def __init__(
+        self,
+        base_url: str = sel.CANONICAL_ORIGIN,
+        max_listing_pages: str | int | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        parts = urlsplit(base_url)
+        if parts.path not in ("", "/") or parts.query or not parts.scheme or not parts.netloc:
+            raise ValueError(
+                f"base_url must be an origin like https://host[:port], got {base_url!r}"
+            )
+        self.crawl_origin = parsing.origin_of(base_url)
+        self.max_listing_pages = self._positive_int_or_none(max_listing_pages)
+        self.clock = clock
+
+    @staticmethod
+    def _positive_int_or_none(value: str | int | None) -> int | None:
+        if value in (None, ""):
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"max_listing_pages must be a whole number, got {value!r}") from error
+        if number < 1:
+            raise ValueError(f"max_listing_pages must be at least 1, got {number}")
+        return number
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+    def _inc_stat(self, key: str, count: int = 1) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(key, count)
+
+    def _on_crawl_origin(self, url: str) -> bool:
+        try:
+            return parsing.origin_of(url) == self.crawl_origin
+        except ValueError:
+            return False
+
+    def canonical(self, url: str) -> str:
+        return parsing.canonicalize_url(url, self.crawl_origin)
+
+    def _error_item(
+        self, url: str, stage: str, reason: str, status: int | None, attempts: int
+    ) -> CrawlErrorItem:
+        self._inc_stat(f"{STAT_ERRORS_PREFIX}{stage}")
+        return CrawlErrorItem(
+            url=self.canonical(url),
+            stage=stage,
+            reason=reason,
+            http_status=status,
+            attempts=attempts,
+            crawled_at=self._now(),
+        )
+
+    def _request(self, url: str, callback: Callable, stage: str, **cb_kwargs: Any):
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs=cb_kwargs,
+            meta={"stage": stage},
+        )
+
+    def _complete_or_error(self, response: Response, stage: str) -> CrawlErrorItem | None:
+        """An error item when the page arrived without its footer (cut off in transit)."""
+        if parsing.has_page_footer(response.selector):
+            return None
+        self._inc_stat(STAT_TRUNCATED_RESPONSES)
+        return self._error_item(
+            response.url,
+            stage,
+            "page arrived without its footer (cut off in transit)",
+            response.status,
+            response.meta.get("retry_times", 0) + 1,
+        )
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def listing_request(self, page_number: int, url: str | None = None) -> scrapy.Request:
+        return self._request(
+            url or self.crawl_origin + sel.LOG_PATH,
+            self.parse_listing,
+            STAGE_LISTING,
+            page_number=page_number,
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        yield self.listing_request(1)
+
+    # --- callbacks -----------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, page_number: int) -> Iterable[Any]:
+        error = self._complete_or_error(response, STAGE_LISTING)
+        if error is not None:
+            yield error
+            return
+        listing = parsing.parse_listing_page(response.selector, response.url)
+        self._inc_stat(STAT_LISTING_PAGES)
+        self._inc_stat(STAT_LISTING_ENTRIES, len(listing.entries))
+        if not listing.entries:
+            yield self._error_item(
+                response.url,
+                STAGE_LISTING,
+                "no entries found on listing page: layout drift?",
+                response.status,
+                1,
+            )
+        for entry in listing.entries:
+            if not self._on_crawl_origin(entry.item_url):
+                continue
+            context = {
+                "investigation_title": entry.investigation_title,
+                "investigation_url": (
+                    self.canonical(entry.investigation_url) if entry.investigation_url else None
+                ),
+                "investigation_source": "listing",
+            }
+            yield self._request(
+                entry.item_url,
+                self.parse_recommendation,
+                STAGE_RECOMMENDATION,
+                context=context,
+                listing_page=page_number,
+            )
+            if entry.investigation_url and self._on_crawl_origin(entry.investigation_url):
+                yield self._request(
+                    entry.investigation_url, self.parse_investigation, STAGE_INVESTIGATION
+                )
+        within_limit = self.max_listing_pages is None or page_number < self.max_listing_pages
+        if listing.next_page_url and within_limit and self._on_crawl_origin(listing.next_page_url):
+            yield self.listing_request(page_number + 1, listing.next_page_url)
+
+    def parse_investigation(self, response: Response) -> Iterable[Any]:
+        error = self._complete_or_error(response, STAGE_INVESTIGATION)
+        if error is not None:
+            yield error
+            return
+        self._inc_stat(STAT_INVESTIGATION_PAGES)
+        investigation = parsing.parse_investigation_page(response.selector, response.url)
+        context = {
+            "investigation_title": investigation["title"],
+            "investigation_url": investigation["url"],
+            "investigation_source": "investigation_page",
+        }
+        for block in investigation["recommendations"]:
+            link = block["log_item_url"]
+            if link and self._on_crawl_origin(link):
+                yield self._request(
+                    link,
+                    self.parse_recommendation,
+                    STAGE_RECOMMENDATION,
+                    context=context,
+                    listing_page=None,
+                )
+                continue
+            fields = parsing.recommendation_from_investigation_block(block, investigation)
+            self._inc_stat(STAT_ITEMS_FROM_INVESTIGATIONS)
+            path = urlsplit(response.url).path + f"#recommendation-{block['position']}"
+            yield self._item(
+                fields, response, path, "investigation_page", None, "investigation_page"
+            )
+
+    def parse_recommendation(
+        self, response: Response, context: dict, listing_page: int | None
+    ) -> Iterable[Any]:
+        error = self._complete_or_error(response, STAGE_RECOMMENDATION)
+        if error is not None:
+            yield error
+            return
+        self._inc_stat(STAT_RECOMMENDATION_PAGES)
+        fields = parsing.parse_recommendation_page(response.selector, response.url)
+        investigation_source = "page" if fields["investigation_title"] else None
+        if not fields["investigation_title"] and context.get("investigation_title"):
+            fields["investigation_title"] = context["investigation_title"]
+            investigation_source = context["investigation_source"]
+            fields["parse_warnings"].append(
+                f"investigation title taken from the {investigation_source.replace('_', ' ')}"
+            )
+        if not fields["investigation_url"] and context.get("investigation_url"):
+            fields["investigation_url"] = context["investigation_url"]
+            investigation_source = investigation_source or context["investigation_source"]
+        parts = urlsplit(response.url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        yield self._item(fields, response, path, "log_item", listing_page, investigation_source)
+
+    def _item(
+        self,
+        fields: dict,
+        response: Response,
+        page_path: str,
+        kind: str,
+        listing_page: int | None,
+        investigation_source: str | None,
+    ) -> HssibRecommendationItem:
+        return HssibRecommendationItem(
+            **fields,
+            page_path=page_path,
+            source_page_kind=kind,
+            listing_page=listing_page,
+            investigation_source=investigation_source,
+            crawled_at=self._now(),
+            http_etag=_header(response, "ETag"),
+        )
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        """Fetch failed after Scrapy's retries: record it, never drop it silently."""
+        request = failure.request
+        stage = request.meta.get("stage", STAGE_RECOMMENDATION)
+        attempts = request.meta.get("retry_times", 0) + 1
+        status = None
+        error = failure.value
+        if failure.check(HttpError):
+            status = error.response.status
+            reason = f"HTTP {status} after {attempts} attempts"
+        elif failure.check(IgnoreRequest):
+            reason = f"request ignored: {error or type(error).__name__}"
+        else:
+            detail = str(error).strip() or type(error).__name__
+            reason = f"{type(error).__name__}: {detail} after {attempts} attempts"
+        self.logger.warning("giving up on %s (%s): %s", request.url, stage, reason)
+        yield self._error_item(request.url, stage, reason, status, attempts)
