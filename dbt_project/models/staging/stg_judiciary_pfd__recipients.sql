@@ -172,6 +172,7 @@ and_grouped as (
 
     select
         *,
+        part_index = 1 or (previous_ends_like_organisation and names_organisation) as starts_piece,
         sum(case
             when part_index = 1 then 1
             when previous_ends_like_organisation and names_organisation then 1
@@ -189,7 +190,7 @@ pieces as (
         comma_group,
         and_group,
         any_value(job_title) as job_title,
-        string_agg(case when part_index = 1 then '' else joiner end || part, '' order by part_index)
+        string_agg(case when starts_piece then '' else joiner end || part, '' order by part_index)
             as recipient_raw
     from and_grouped
     where part is not null
