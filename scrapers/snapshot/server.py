@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from scrapers.snapshot import render
+from scrapers.snapshot import hssib, render
 from scrapers.snapshot.site import (
     CATEGORIES_BY_SLUG,
     CATEGORY_ARCHIVE_PREFIX,
@@ -153,6 +153,8 @@ class SnapshotApp:
         self.origin = origin
         self.layout = layout
         self._cache: dict[tuple[str, dt.date, str], Response] = {}
+        self._hssib_site: hssib.HssibSite | None = None  # loaded on the first HSSIB request
+        self._hssib_lock = threading.Lock()
         listed = site.listed_entries()
         self._newest_listed = max((e.effective_date for e in listed), default=None)
 
@@ -184,7 +186,28 @@ class SnapshotApp:
             return self._category_archive(path)
         if path == "/" or _PAGE_SUFFIX.match(path):
             return self._search_or_home(path, query)
+        if hssib.handles_path(path):
+            return self._hssib(path, query)
         return self.not_found()
+
+    def _hssib(self, path: str, query: str) -> Response:
+        """The HSSIB safety recommendations section (scrapers.snapshot.hssib), mounted here."""
+        with self._hssib_lock:
+            if self._hssib_site is None:
+                self._hssib_site = hssib.load_site()
+        result = hssib.handle_request(
+            path, parse_qs(query, keep_blank_values=True), self._hssib_site
+        )
+        if result is None:
+            return self.not_found()
+        status, headers, body = result
+        return Response(
+            status,
+            headers.get("Content-Type", HTML),
+            body,
+            etag=headers.get("ETag"),
+            fault_eligible=status == 200,
+        )
 
     def _document(self, path: str) -> Response:
         for candidate in (path, unquote(path)):

@@ -179,6 +179,20 @@ def test_robots_txt(snapshot_server):
     assert "User-agent: *" in response.text
 
 
+def test_hssib_section_is_mounted(snapshot_server):
+    listing = fetch(snapshot_server.base_url, "/safety-recommendations-log/")
+    assert listing.status == 200
+    assert listing.headers["ETag"]
+    again = fetch(
+        snapshot_server.base_url,
+        "/safety-recommendations-log/",
+        {"If-None-Match": listing.headers["ETag"]},
+    )
+    assert again.status == 304
+    assert fetch(snapshot_server.base_url, "/safety-recommendations-log/?page=x").status == 400
+    assert fetch(snapshot_server.base_url, "/safety-recommendations-log/no-such").status == 404
+
+
 def test_head_requests_send_headers_only(snapshot_server):
     response = fetch(snapshot_server.base_url, LISTING_PATH, method="HEAD")
     assert response.status == 200
