@@ -329,7 +329,6 @@ ORGANISATIONS_WITH_AND = (
 )
 # Where the recipient phrase ends and collaborators (who are not recipients) begin.
 _RECIPIENT_PHRASE_ENDS = (
-    ",",
     ":",
     ";",
     " working with",
@@ -342,6 +341,9 @@ _RECIPIENT_PHRASE_ENDS = (
     " together with",
     " supported by",
 )
+_COMMA_BEFORE_NON_NAME = re.compile(r",(?!\s+(?:the\s+)?[A-Z])")
+# Words that can follow a body named as the subject of a recommendation without a prefix.
+_SUBJECT_VERBS = frozenset({"should", "must", "will", "needs", "is", "are", "to"})
 # Lower-case words that can sit inside an organisation's name; any other lower-case word ends it.
 _NAME_INNER_WORDS = frozenset(
     {"and", "of", "for", "the", "on", "in", "products", "advisory", "board", "&"}
@@ -391,6 +393,10 @@ def split_recipient_names(phrase: str) -> list[str]:
 def _recipient_words(sentence: str) -> str:
     """The organisation words at the start of ``sentence`` (before the verb or collaborators)."""
     end = len(sentence)
+    # A comma ends the phrase unless another name follows it (a list of joint recipients).
+    comma = _COMMA_BEFORE_NON_NAME.search(sentence)
+    if comma:
+        end = comma.start()
     for marker in _RECIPIENT_PHRASE_ENDS:
         found = sentence.find(marker)
         if found != -1:
@@ -434,6 +440,9 @@ def parse_recipients(
     else:
         first = next((p.strip() for p in recommendation_text.split("\n") if p.strip()), "")
         phrase = _recipient_words(first)
+        following = first[len(phrase) :].split()
+        if not following or following[0].lower() not in _SUBJECT_VERBS:
+            phrase = ""  # not "<body> should ...": no recipient can be read from it
         if phrase.startswith("The "):  # sentence-initial capital, not part of the name
             phrase = phrase[4:]
         source = "subject"
