@@ -1,0 +1,1 @@
+"""Dagster assets of the code location: collection (crawl, raw load), dbt, publication."""

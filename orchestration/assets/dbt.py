@@ -1,0 +1,156 @@
+"""The dbt project as Dagster assets: ``dbt build`` so every dbt test is an asset check.
+
+- Keys: models and seeds by name; dbt sources map onto the raw assets (``raw/<identifier>``),
+  so crawl -> raw -> staging -> marts is one connected graph.
+- Groups: the first folder under models/ (staging, intermediate, marts) and ``seeds``.
+- dbt runs against this run's working copy of the warehouse (``orchestration.publish``).
+- A failing dbt test carries its failing rows: ``--store-failures`` keeps them in the
+  ``dbt_test__audit`` schema, and they are read back into the check's metadata.
+
+The manifest is prepared by a build step (``prepare_dbt_manifest``, i.e. ``dbt parse``), never
+at import; importing without it raises an error that says how to make it.
+"""
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    Failure,
+    MetadataValue,
+)
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.assets.dbt_project import pfd_dbt_project, translator
+from orchestration.assets.metadata import markdown_table
+from orchestration.resources import CrawlerResource, WarehouseResource
+from orchestration.settings import WAREHOUSE_ENV
+
+_ENV_LOCK = threading.Lock()
+FAILING_ROWS_SHOWN = 20
+
+
+@contextlib.contextmanager
+def _warehouse_env(path: Path) -> Iterator[None]:
+    """dbt's profile reads the warehouse path from the environment when the subprocess starts;
+    point it at this run's working copy for just that moment."""
+    with _ENV_LOCK:
+        previous = os.environ.get(WAREHOUSE_ENV)
+        os.environ[WAREHOUSE_ENV] = str(path)
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(WAREHOUSE_ENV, None)
+            else:
+                os.environ[WAREHOUSE_ENV] = previous
+
+
+def _failing_rows(warehouse: Path, relations: Mapping[str, str], check: AssetCheckResult):
+    """Read the failing rows dbt stored for a failed test (``--store-failures``)."""
+    unique_id = check.metadata.get("unique_id")
+    relation = relations.get(unique_id.value if unique_id else "")
+    if not relation:
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # The relation name comes from dbt's run results, never from scraped text.
+        cursor = con.execute(f"SELECT * FROM {relation} LIMIT {FAILING_ROWS_SHOWN}")  # noqa: S608
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    return relation, columns, rows
+
+
+def _stored_failure_relations(invocation) -> dict[str, str]:
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except Exception:  # no artifact when dbt died early; the step fails anyway
+        return {}
+    return {
+        r["unique_id"]: r["relation_name"]
+        for r in results
+        if r.get("unique_id", "").startswith("test.") and r.get("relation_name")
+    }
+
+
+def _with_failing_rows(warehouse: Path, relations, event: AssetCheckResult) -> AssetCheckResult:
+    found = _failing_rows(warehouse, relations, event)
+    if not found:
+        return event
+    relation, columns, rows = found
+    metadata = dict(event.metadata)
+    metadata["failing_rows"] = MetadataValue.md(markdown_table(columns, rows))
+    metadata["failing_rows_json"] = MetadataValue.json(
+        [
+            {
+                c: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
+                for c, v in zip(columns, row, strict=True)
+            }
+            for row in rows
+        ]
+    )
+    metadata["failing_rows_table"] = relation
+    return AssetCheckResult(
+        asset_key=event.asset_key,
+        check_name=event.check_name,
+        passed=event.passed,
+        severity=event.severity,
+        description=event.description,
+        metadata=metadata,
+    )
+
+
+def _require_manifest() -> Path:
+    if not pfd_dbt_project.manifest_path.exists():
+        raise FileNotFoundError(
+            f"dbt manifest not found at {pfd_dbt_project.manifest_path}: prepare it first with"
+            " `python -m orchestration.definitions prepare` (runs `dbt parse`)"
+        )
+    return pfd_dbt_project.manifest_path
+
+
+@dbt_assets(
+    manifest=_require_manifest(),
+    project=pfd_dbt_project,
+    dagster_dbt_translator=translator,
+    name="pfd_dbt",
+)
+def pfd_dbt_assets(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    crawler: CrawlerResource,
+):
+    working = warehouse.working_copy(context.run_id)
+    args = ["build", "--store-failures"]
+    as_of = crawler.logical_as_of()
+    if as_of is not None:
+        args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
+    with _warehouse_env(working):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # dbt holds the DuckDB file until it exits, so failed checks are collected and their stored
+    # failing rows read afterwards.
+    failed_checks = []
+    for event in invocation.stream():
+        if isinstance(event, AssetCheckResult) and not event.passed:
+            failed_checks.append(event)
+            continue
+        yield event
+    relations = _stored_failure_relations(invocation)
+    for event in failed_checks:
+        yield _with_failing_rows(working, relations, event)
+    if not invocation.is_successful():
+        failed = sorted(
+            r["unique_id"]
+            for r in invocation.get_artifact("run_results.json").get("results", [])
+            if r.get("status") in ("error", "fail")
+        )
+        raise Failure(
+            description="dbt build failed: " + (", ".join(failed) or "see the dbt log"),
+            metadata={"failed_nodes": MetadataValue.json(failed)},
+        )

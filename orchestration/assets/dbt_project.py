@@ -1,0 +1,77 @@
+"""The dbt project, its key and group rules, and the build step that writes its manifest.
+
+Kept apart from ``orchestration.assets.dbt`` (which reads the manifest when imported) so the
+build step can run before any manifest exists.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from orchestration.assets.spiders import RAW_SCHEMA
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SEEDS_GROUP = "seeds"
+
+pfd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt beside this interpreter (the venv), so no PATH setup is needed."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def prepare_dbt_manifest() -> Path:
+    """Write dbt_project/target/manifest.json with ``dbt parse`` (the build step)."""
+    command = [
+        dbt_executable(),
+        "parse",
+        "--quiet",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"dbt parse failed (exit {completed.returncode}):\n{completed.stdout}{completed.stderr}"
+        )
+    return pfd_dbt_project.manifest_path
+
+
+class PfdDbtTranslator(DagsterDbtTranslator):
+    """dbt sources are the raw assets (``raw/<table>``); groups are the dbt folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            return AssetKey([RAW_SCHEMA, table])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "seed":
+            return SEEDS_GROUP
+        if resource_type in ("model", "snapshot"):
+            fqn = dbt_resource_props.get("fqn") or []
+            # fqn = [project, folder, ..., name]: the folder under models/ is the group.
+            return fqn[1] if len(fqn) > 2 else "models"
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = PfdDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True,
+        enable_source_tests_as_checks=True,
+    )
+)
