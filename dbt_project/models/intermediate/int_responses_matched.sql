@@ -40,6 +40,8 @@ organisations as (
 responses as (
 
     select
+        -- the same document can be linked from two report pages: match per (report, document)
+        report_url || ' ' || document_url as response_id,
         report_url,
         document_url,
         file_name,
@@ -55,7 +57,7 @@ responses as (
 response_listed as (
 
     select
-        responses.document_url,
+        responses.response_id,
         names.organisation_key as response_organisation_key
     from responses
     inner join names on responses.response_name_key = names.name_key
@@ -64,9 +66,9 @@ response_listed as (
 
 response_listed_unique as (
 
-    select document_url, any_value(response_organisation_key) as response_organisation_key
+    select response_id, any_value(response_organisation_key) as response_organisation_key
     from response_listed
-    group by document_url
+    group by response_id
     having count(distinct response_organisation_key) = 1
 
 ),
@@ -100,7 +102,7 @@ recipient_name_variants as (
 candidates as (
 
     select
-        responses.document_url,
+        responses.response_id,
         variants.organisation_key,
         case
             when responses.response_name_key = variants.name_key then 'exact'
@@ -115,7 +117,7 @@ candidates as (
         end as match_method
     from responses
     inner join recipient_name_variants as variants on responses.report_url = variants.report_url
-    left join response_listed on responses.document_url = response_listed.document_url
+    left join response_listed on responses.response_id = response_listed.response_id
     where responses.response_name_key is not null
 
 ),
@@ -123,13 +125,13 @@ candidates as (
 ranked as (
 
     select
-        document_url,
+        response_id,
         match_method,
         count(distinct organisation_key) as candidate_organisations,
         any_value(organisation_key) as organisation_key
     from candidates
     where match_method is not null
-    group by document_url, match_method
+    group by response_id, match_method
 
 ),
 
@@ -139,7 +141,7 @@ best as (
     from ranked
     where candidate_organisations = 1
     qualify row_number() over (
-        partition by document_url
+        partition by response_id
         order by case match_method when 'exact' then 1 when 'prefix' then 2 else 3 end
     ) = 1
 
@@ -183,9 +185,9 @@ final as (
             else 0.0
         end as match_confidence
     from responses
-    left join best on responses.document_url = best.document_url
+    left join best on responses.response_id = best.response_id
     left join sole_recipients on responses.report_url = sole_recipients.report_url
-    left join response_listed_unique on responses.document_url = response_listed_unique.document_url
+    left join response_listed_unique on responses.response_id = response_listed_unique.response_id
 
 )
 
