@@ -70,6 +70,10 @@ class HssibRecommendationsSpider(scrapy.Spider):
         self.crawl_origin = parsing.origin_of(base_url)
         self.max_listing_pages = self._positive_int_or_none(max_listing_pages)
         self.clock = clock
+        # Investigation pages are requested only once the listing is walked (or lost), so the
+        # duplicate filter keeps the listing's request for every log item the listing shows and
+        # the second route adds only what the listing missed.
+        self.pending_investigations: dict[str, None] = {}
 
     @staticmethod
     def _positive_int_or_none(value: str | int | None) -> int | None:
@@ -89,8 +93,9 @@ class HssibRecommendationsSpider(scrapy.Spider):
         return self.clock().isoformat()
 
     def _inc_stat(self, key: str, count: int = 1) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.inc_value(key, count)
+        crawler = getattr(self, "crawler", None)  # absent when a test calls a callback
+        if crawler is not None:
+            crawler.stats.inc_value(key, count)
 
     def _on_crawl_origin(self, url: str) -> bool:
         try:
@@ -155,6 +160,7 @@ class HssibRecommendationsSpider(scrapy.Spider):
         error = self._complete_or_error(response, STAGE_LISTING)
         if error is not None:
             yield error
+            yield from self.investigation_requests()
             return
         listing = parsing.parse_listing_page(response.selector, response.url)
         self._inc_stat(STAT_LISTING_PAGES)
@@ -185,12 +191,18 @@ class HssibRecommendationsSpider(scrapy.Spider):
                 listing_page=page_number,
             )
             if entry.investigation_url and self._on_crawl_origin(entry.investigation_url):
-                yield self._request(
-                    entry.investigation_url, self.parse_investigation, STAGE_INVESTIGATION
-                )
+                self.pending_investigations[entry.investigation_url] = None
         within_limit = self.max_listing_pages is None or page_number < self.max_listing_pages
         if listing.next_page_url and within_limit and self._on_crawl_origin(listing.next_page_url):
             yield self.listing_request(page_number + 1, listing.next_page_url)
+        else:
+            yield from self.investigation_requests()
+
+    def investigation_requests(self) -> Iterable[scrapy.Request]:
+        """The second route: every investigation page the listing linked, once."""
+        pending, self.pending_investigations = self.pending_investigations, {}
+        for url in pending:
+            yield self._request(url, self.parse_investigation, STAGE_INVESTIGATION)
 
     def parse_investigation(self, response: Response) -> Iterable[Any]:
         error = self._complete_or_error(response, STAGE_INVESTIGATION)
@@ -281,3 +293,6 @@ class HssibRecommendationsSpider(scrapy.Spider):
             reason = f"{type(error).__name__}: {detail} after {attempts} attempts"
         self.logger.warning("giving up on %s (%s): %s", request.url, stage, reason)
         yield self._error_item(request.url, stage, reason, status, attempts)
+        if stage == STAGE_LISTING:
+            # The rest of the listing is out of reach: recover what the second route can.
+            yield from self.investigation_requests()
