@@ -1,0 +1,154 @@
+"""The code location loads, every job selects what it should, schedules ask for the right runs."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from dagster import AssetKey, DagsterInstance, build_schedule_context
+from dagster._utils.schedules import cron_string_iterator
+
+from orchestration import definitions as definitions_module
+
+PIPELINE_GROUPS = {"collection", "raw", "staging", "seeds", "publication"}
+LONDON = ZoneInfo("Europe/London")
+
+
+def asset_keys(code_location, job_name: str) -> set[AssetKey]:
+    job = code_location.resolve_job_def(job_name)
+    return set(job.asset_layer.executable_asset_keys)
+
+
+def groups(code_location, keys) -> set[str]:
+    graph = code_location.resolve_asset_graph()
+    return {graph.get(key).group_name for key in keys}
+
+
+def test_importing_the_module_builds_nothing():
+    # Lazy: the module only holds the loader, so importing it reads no manifest and no env.
+    assert callable(definitions_module.defs)
+
+
+def test_definitions_load_with_every_part(code_location):
+    graph = code_location.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert "crawl/judiciary_pfd" in keys
+    assert {"raw/judiciary_pfd__reports", "raw/judiciary_pfd__documents", "raw/crawl_runs"} <= keys
+    assert "warehouse/published" in keys
+    assert any(k.startswith("staging/stg_judiciary_pfd__reports") for k in keys)
+    assert PIPELINE_GROUPS <= {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    schedules = {s.name for s in code_location.schedules}
+    assert schedules == {
+        "daily_collection_schedule",
+        "weekly_publication_audit_schedule",
+        "full_recrawl_schedule",
+    }
+    assert {s.name for s in code_location.sensors} == {
+        "returns_inbox_sensor",
+        "record_run_failures",
+    }
+
+
+def test_dbt_sources_are_the_raw_assets_so_lineage_is_one_graph(code_location):
+    graph = code_location.resolve_asset_graph()
+    staging = graph.get(AssetKey(["staging", "stg_judiciary_pfd__reports"]))
+    assert AssetKey(["raw", "judiciary_pfd__reports"]) in staging.parent_keys
+    raw = graph.get(AssetKey(["raw", "judiciary_pfd__reports"]))
+    assert AssetKey(["crawl", "judiciary_pfd"]) in raw.parent_keys
+    # Nothing in the graph is a dangling dbt source: every raw key is materializable here.
+    raw_keys = [k for k in graph.get_all_asset_keys() if k.path[0] == "raw"]
+    assert raw_keys and all(graph.get(k).is_materializable for k in raw_keys)
+
+
+def test_dbt_tests_and_raw_checks_are_asset_checks(code_location):
+    checks = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in code_location.resolve_asset_graph().asset_check_keys
+    }
+    assert ("raw/judiciary_pfd__reports", "header_fields_parsed") in checks
+    assert (
+        "raw/judiciary_pfd__reports",
+        "source_unique_judiciary_pfd_reports_report_url",
+    ) in checks
+    assert ("raw/crawl_errors", "latest_crawl_without_errors") in checks
+
+
+def test_daily_and_full_recrawl_select_the_whole_pipeline(code_location):
+    graph = code_location.resolve_asset_graph()
+    everything = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    audit = {k for k in everything if graph.get(k).group_name == "audit"}
+    for job_name in ("daily_collection", "full_recrawl"):
+        selected = asset_keys(code_location, job_name)
+        assert selected == everything - audit, job_name
+        assert AssetKey(["warehouse", "published"]) in selected
+
+
+def test_jobs_set_the_crawl_mode_and_writer_tag(code_location):
+    expected = {"daily_collection": "auto", "full_recrawl": "full"}
+    for job_name, mode in expected.items():
+        job = code_location.resolve_job_def(job_name)
+        assert job.run_config["ops"]["crawl__judiciary_pfd"]["config"]["mode"] == mode
+        assert job.tags["pfdw/warehouse"] == "writer"
+    assert code_location.resolve_job_def("returns_inbox").tags["pfdw/warehouse"] == "writer"
+
+
+def test_weekly_audit_selects_the_audit_group_and_publication(code_location):
+    selected = asset_keys(code_location, "weekly_publication_audit")
+    assert AssetKey(["warehouse", "published"]) in selected
+    assert groups(code_location, selected) <= {"audit", "publication"}
+    assert AssetKey(["crawl", "judiciary_pfd"]) not in selected
+
+
+def test_returns_inbox_job_receives_one_file(code_location):
+    job = code_location.resolve_job_def("returns_inbox")
+    assert [node.name for node in job.nodes] == ["receive_returns_file"]
+
+
+def _schedule_request(code_location, name: str, when: datetime):
+    schedule = code_location.resolve_schedule_def(name)
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=when)
+        requests = schedule.evaluate_tick(context).run_requests
+    return schedule, requests
+
+
+def test_schedules_run_at_london_times(code_location):
+    expected = {
+        "daily_collection_schedule": ("0 6 * * *", "daily_collection"),
+        "weekly_publication_audit_schedule": ("0 7 * * 1", "weekly_publication_audit"),
+        "full_recrawl_schedule": ("0 2 1 * *", "full_recrawl"),
+    }
+    for name, (cron, job_name) in expected.items():
+        schedule, requests = _schedule_request(
+            code_location, name, datetime(2026, 6, 1, 6, 0, tzinfo=LONDON)
+        )
+        assert schedule.cron_schedule == cron
+        assert schedule.execution_timezone == "Europe/London"
+        assert schedule.job_name == job_name
+        assert len(requests) == 1
+
+
+def test_daily_schedule_follows_british_summer_time(code_location):
+    schedule = code_location.resolve_schedule_def("daily_collection_schedule")
+    ticks = cron_string_iterator(
+        datetime(2026, 3, 27, 12, tzinfo=LONDON).timestamp(),
+        schedule.cron_schedule,
+        schedule.execution_timezone,
+    )
+    first, second = next(ticks), next(ticks)
+    # 28 March is GMT, 29 March (the clocks go forward) is BST: 06:00 local both days.
+    assert (first.hour, first.utcoffset().total_seconds()) == (6, 0)
+    assert (second.hour, second.utcoffset().total_seconds()) == (6, 3600)
+
+
+def test_instance_config_disables_telemetry_and_queues_writers():
+    config = yaml.safe_load(Path(definitions_module.INSTANCE_CONFIG).read_text())
+    assert config["telemetry"]["enabled"] is False
+    limits = config["concurrency"]["runs"]["tag_concurrency_limits"]
+    assert {"key": "pfdw/warehouse", "value": "writer", "limit": 1} in limits
+
+
+def test_instance_config_is_accepted_by_dagster(tmp_path):
+    (tmp_path / "dagster.yaml").write_text(Path(definitions_module.INSTANCE_CONFIG).read_text())
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_coordinator is not None
