@@ -8,7 +8,9 @@ Both routes carry the investigation's title and URL to the log page, which is wh
 without a header block get them from. Callbacks only yield requests and items.
 
 Arguments (``scrapy crawl hssib_recommendations -a name=value``): base_url (an origin, default
-https://www.hssib.org.uk), max_listing_pages.
+https://www.hssib.org.uk), mode (only "full": the log is read whole every run), max_listing_pages.
+A page cut off in transit (no footer) is fetched again up to PFDW_LISTING_RETRY_TIMES /
+PFDW_REPORT_RETRY_TIMES times, then recorded as a CrawlErrorItem; so are fetch failures.
 """
 
 from __future__ import annotations
@@ -29,9 +31,21 @@ from scrapers import hssib_selectors as sel
 from scrapers.hssib_items import HssibRecommendationItem
 from scrapers.items import CrawlErrorItem
 
-STAGE_LISTING = "hssib_listing"
-STAGE_RECOMMENDATION = "hssib_recommendation"
-STAGE_INVESTIGATION = "hssib_investigation"
+# The crawl runner's run validation (scrapers.crawl.validate_run) reads these three stats and the
+# "listing" stage of error items; keeping them shared lets it judge an HSSIB run as it judges a
+# judiciary one (listing page 1 fetched and not empty, item pages not parsed to nothing).
+from scrapers.spiders.judiciary_pfd import (
+    STAT_LISTING_PAGE_1_CARDS,
+    STAT_REPORT_PAGES,
+    STAT_REPORT_PAGES_EMPTY,
+)
+
+STAGE_LISTING = "listing"
+STAGE_RECOMMENDATION = "recommendation"
+STAGE_INVESTIGATION = "investigation"
+MODES = ("full",)
+# A page cut off in transit is fetched again this many times before it becomes an error item.
+DEFAULT_TRUNCATED_RETRIES = {STAGE_LISTING: 8, STAGE_RECOMMENDATION: 3, STAGE_INVESTIGATION: 3}
 
 STAT_LISTING_PAGES = "pfdw/hssib/listing_pages"
 STAT_LISTING_ENTRIES = "pfdw/hssib/listing_entries"
@@ -57,11 +71,18 @@ class HssibRecommendationsSpider(scrapy.Spider):
     def __init__(
         self,
         base_url: str = sel.CANONICAL_ORIGIN,
+        mode: str = "full",
         max_listing_pages: str | int | None = None,
         clock: Callable[[], datetime] = utc_now,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if mode not in MODES:
+            raise ValueError(
+                f"mode must be one of {MODES}, got {mode!r}: the log is small enough to read "
+                "whole on every run"
+            )
+        self.mode = mode
         parts = urlsplit(base_url)
         if parts.path not in ("", "/") or parts.query or not parts.scheme or not parts.netloc:
             raise ValueError(
@@ -88,6 +109,11 @@ class HssibRecommendationsSpider(scrapy.Spider):
         return number
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _set_stat(self, key: str, value: Any) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.set_value(key, value)
 
     def _now(self) -> str:
         return self.clock().isoformat()
@@ -128,18 +154,36 @@ class HssibRecommendationsSpider(scrapy.Spider):
             meta={"stage": stage},
         )
 
-    def _complete_or_error(self, response: Response, stage: str) -> CrawlErrorItem | None:
-        """An error item when the page arrived without its footer (cut off in transit)."""
+    def _complete_or_error(
+        self, response: Response, stage: str
+    ) -> CrawlErrorItem | scrapy.Request | None:
+        """None for a whole page; for one cut off in transit (no footer), the request again,
+        up to the stage's limit, then an error item."""
         if parsing.has_page_footer(response.selector):
             return None
         self._inc_stat(STAT_TRUNCATED_RESPONSES)
+        attempts = response.meta.get("truncated_attempts", 1)
+        if attempts <= self._truncated_retries(stage):
+            meta = {**response.meta, "truncated_attempts": attempts + 1}
+            return response.request.replace(dont_filter=True, meta=meta)
         return self._error_item(
             response.url,
             stage,
-            "page arrived without its footer (cut off in transit)",
+            f"page arrived without its footer (cut off in transit) {attempts} times",
             response.status,
-            response.meta.get("retry_times", 0) + 1,
+            attempts,
         )
+
+    def _truncated_retries(self, stage: str) -> int:
+        crawler = getattr(self, "crawler", None)
+        setting = {
+            STAGE_LISTING: "PFDW_LISTING_RETRY_TIMES",
+            STAGE_RECOMMENDATION: "PFDW_REPORT_RETRY_TIMES",
+            STAGE_INVESTIGATION: "PFDW_REPORT_RETRY_TIMES",
+        }[stage]
+        if crawler is not None and crawler.settings.get(setting) is not None:
+            return crawler.settings.getint(setting)
+        return DEFAULT_TRUNCATED_RETRIES[stage]
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -160,11 +204,14 @@ class HssibRecommendationsSpider(scrapy.Spider):
         error = self._complete_or_error(response, STAGE_LISTING)
         if error is not None:
             yield error
-            yield from self.investigation_requests()
+            if isinstance(error, CrawlErrorItem):
+                yield from self.investigation_requests()
             return
         listing = parsing.parse_listing_page(response.selector, response.url)
         self._inc_stat(STAT_LISTING_PAGES)
         self._inc_stat(STAT_LISTING_ENTRIES, len(listing.entries))
+        if page_number == 1:
+            self._set_stat(STAT_LISTING_PAGE_1_CARDS, len(listing.entries))
         if not listing.entries:
             yield self._error_item(
                 response.url,
@@ -242,7 +289,10 @@ class HssibRecommendationsSpider(scrapy.Spider):
             yield error
             return
         self._inc_stat(STAT_RECOMMENDATION_PAGES)
+        self._inc_stat(STAT_REPORT_PAGES)
         fields = parsing.parse_recommendation_page(response.selector, response.url)
+        if not fields["recommendation_text"]:
+            self._inc_stat(STAT_REPORT_PAGES_EMPTY)
         investigation_source = "page" if fields["investigation_title"] else None
         if not fields["investigation_title"] and context.get("investigation_title"):
             fields["investigation_title"] = context["investigation_title"]

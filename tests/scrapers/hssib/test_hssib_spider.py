@@ -44,6 +44,8 @@ def response_for(path: str, query: str = "", **cb_kwargs) -> HtmlResponse:
 def test_base_url_must_be_an_origin():
     with pytest.raises(ValueError, match="base_url must be an origin"):
         HssibRecommendationsSpider(base_url="http://127.0.0.1:1/safety-recommendations-log/")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        HssibRecommendationsSpider(base_url=ORIGIN, mode="incremental")
     with pytest.raises(ValueError, match="max_listing_pages must be at least 1"):
         HssibRecommendationsSpider(base_url=ORIGIN, max_listing_pages="0")
 
@@ -75,8 +77,9 @@ def test_lost_listing_page_falls_back_to_the_investigation_pages():
     list(walker.parse_listing(response_for("/safety-recommendations-log/"), 1))
     lost = response_for("/safety-recommendations-log/", "2")
     cut = lost.replace(body=lost.body[:200])
+    cut = cut.replace(request=cut.request.replace(meta={"truncated_attempts": 9}))
     results = list(walker.parse_listing(cut, 2))
-    assert isinstance(results[0], CrawlErrorItem) and results[0]["stage"] == "hssib_listing"
+    assert isinstance(results[0], CrawlErrorItem) and results[0]["stage"] == "listing"
     assert [r.callback.__name__ for r in results[1:]] == ["parse_investigation"] * 7
 
 
@@ -105,13 +108,18 @@ def test_headerless_page_takes_the_investigation_from_the_listing():
     assert item["http_etag"]
 
 
-def test_page_cut_off_in_transit_becomes_an_error_item():
+def test_page_cut_off_in_transit_is_fetched_again_then_becomes_an_error_item():
     record = SITE.records[0]
     full = response_for(record.page_path)
     cut = full.replace(body=full.body[: len(full.body) // 2])
-    (error,) = spider().parse_recommendation(cut, {}, None)
+    (again,) = spider().parse_recommendation(cut, {}, None)
+    assert isinstance(again, Request) and again.dont_filter
+    assert again.meta["truncated_attempts"] == 2
+    last = cut.replace(request=cut.request.replace(meta={"truncated_attempts": 4}))
+    (error,) = spider().parse_recommendation(last, {}, None)
     assert isinstance(error, CrawlErrorItem)
-    assert error["reason"] == "page arrived without its footer (cut off in transit)"
+    assert error["reason"] == "page arrived without its footer (cut off in transit) 4 times"
+    assert error["stage"] == "recommendation"
     assert error["url"] == "https://www.hssib.org.uk" + record.page_path
 
 
