@@ -84,6 +84,8 @@ def prepare() -> Path:
 def run_job(job_name: str, as_of: str | None = None) -> int:
     from dagster import DagsterInstance
 
+    from orchestration.sensors import step_failure_reason
+
     home = prepare()
     run_config = None
     if as_of:
@@ -118,14 +120,6 @@ def run_job(job_name: str, as_of: str | None = None) -> int:
     print(f"warehouse:    {publish.published_path().resolve()} (open it read-only)")
     print(f"dagster home: {home} (see the run in `make ui`)")
     return 0 if result.success else 1
-
-
-def step_failure_reason(event) -> str:
-    """The innermost error message: what went wrong, not Dagster's wrapper around it."""
-    error = event.event_specific_data.error if event.event_specific_data else None
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return error.message.strip() if error else (event.message or "")
 
 
 def run_ui(port: int) -> int:

@@ -96,14 +96,20 @@ def returns_inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseR
     ]
 
 
+def step_failure_reason(event) -> str:
+    """The innermost error of a failed step: what went wrong, not Dagster's wrapper around it."""
+    error = event.event_specific_data.error if event.event_specific_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message.strip() if error else (event.message or "")
+
+
 def failure_record(context: RunFailureSensorContext) -> dict:
     run = context.dagster_run
-    steps = []
-    for event in context.get_step_failure_events():
-        error = event.event_specific_data.error if event.event_specific_data else None
-        steps.append(
-            {"step": event.step_key, "error": error.message.strip() if error else event.message}
-        )
+    steps = [
+        {"step": event.step_key, "error": step_failure_reason(event)}
+        for event in context.get_step_failure_events()
+    ]
     return {
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_id": run.run_id,
