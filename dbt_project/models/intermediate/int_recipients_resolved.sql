@@ -155,7 +155,11 @@ ruled as (
             when regexp_matches(lower(recipient_name), '\b(department for|department of|ministry of)\b')
                 then 'government_department'
         end as rule_organisation_type,
-        regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }}) as names_organisation
+        -- a named piece of two or more words ("Fold Nightclub") or an acronym is taken as an
+        -- unlisted organisation; a lone word ("Safeguarding", "London") is left unresolved
+        regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})
+            or regexp_matches(recipient_name, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
+            as names_organisation
     from keyed
 
 ),

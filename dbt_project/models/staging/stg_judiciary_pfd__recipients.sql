@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 -- One row per named recipient piece of a report's "This report is being sent to" text.
 -- Hard separators (" | ", ";", new lines) always split; commas and " and " split only between two
 -- organisation-like parts (see macros/recipient_patterns.sql); leading job titles and personal
