@@ -30,15 +30,15 @@ from scrapers import hssib_parsing as parsing
 from scrapers import hssib_selectors as sel
 from scrapers.hssib_items import HssibRecommendationItem
 from scrapers.items import CrawlErrorItem
+from scrapers.spiders import judiciary_pfd
 
-# The crawl runner's run validation (scrapers.crawl.validate_run) reads these three stats and the
+# The crawl runner's run validation (scrapers.crawl.validate_run) reads these stats and the
 # "listing" stage of error items; keeping them shared lets it judge an HSSIB run as it judges a
 # judiciary one (listing page 1 fetched and not empty, item pages not parsed to nothing).
-from scrapers.spiders.judiciary_pfd import (
-    STAT_LISTING_PAGE_1_CARDS,
-    STAT_REPORT_PAGES,
-    STAT_REPORT_PAGES_EMPTY,
-)
+SHARED_STAT_LISTING_PAGES = judiciary_pfd.STAT_LISTING_PAGES
+STAT_LISTING_PAGE_1_CARDS = judiciary_pfd.STAT_LISTING_PAGE_1_CARDS
+STAT_REPORT_PAGES = judiciary_pfd.STAT_REPORT_PAGES
+STAT_REPORT_PAGES_EMPTY = judiciary_pfd.STAT_REPORT_PAGES_EMPTY
 
 STAGE_LISTING = "listing"
 STAGE_RECOMMENDATION = "recommendation"
@@ -209,6 +209,7 @@ class HssibRecommendationsSpider(scrapy.Spider):
             return
         listing = parsing.parse_listing_page(response.selector, response.url)
         self._inc_stat(STAT_LISTING_PAGES)
+        self._inc_stat(SHARED_STAT_LISTING_PAGES)
         self._inc_stat(STAT_LISTING_ENTRIES, len(listing.entries))
         if page_number == 1:
             self._set_stat(STAT_LISTING_PAGE_1_CARDS, len(listing.entries))
