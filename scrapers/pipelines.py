@@ -1,7 +1,9 @@
 """Item pipelines: each item type goes to its own JSON Lines file in the run folder.
 
 File names are the contract with the raw loader (see ``scrapers.items``). All four files are
-created when the spider opens, so an empty file means "none", not "not written".
+created when the spider opens, so an empty file means "none", not "not written". An item class
+of another source names its own file with a ``run_file`` class attribute (for example
+``run_file = "recommendations.jsonl"``); that file is created on its first item.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class JsonLinesRunPipeline:
     def __init__(self, run_dir: Path):
         self.run_dir = run_dir
         self.files: dict[type, IO[str]] = {}
+        self.opened_names: dict[str, type] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JsonLinesRunPipeline:
@@ -50,20 +53,35 @@ class JsonLinesRunPipeline:
     def open_spider(self, spider: Any = None) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         for item_type, file_name in ITEM_FILES.items():
-            self.files[item_type] = (self.run_dir / file_name).open("a", encoding="utf-8")
+            self._open(item_type, file_name)
+
+    def _open(self, item_type: type, file_name: str) -> IO[str]:
+        if file_name in self.opened_names:
+            raise TypeError(
+                f"{item_type.__name__} and {self.opened_names[file_name].__name__} "
+                f"both write {file_name}"
+            )
+        self.opened_names[file_name] = item_type
+        handle = (self.run_dir / file_name).open("a", encoding="utf-8")
+        self.files[item_type] = handle
+        return handle
 
     def close_spider(self, spider: Any = None) -> None:
         for handle in self.files.values():
             handle.close()
         self.files.clear()
+        self.opened_names.clear()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         handle = self.files.get(type(item))
         if handle is None:
-            raise TypeError(
-                f"no output file for item type {type(item).__name__}; "
-                f"expected one of {[t.__name__ for t in ITEM_FILES]}"
-            )
+            file_name = getattr(type(item), "run_file", None)
+            if not isinstance(file_name, str) or not file_name.endswith(".jsonl"):
+                raise TypeError(
+                    f"no output file for item type {type(item).__name__}: expected one of "
+                    f"{[t.__name__ for t in ITEM_FILES]} or a class with run_file = '<name>.jsonl'"
+                )
+            handle = self._open(type(item), file_name)
         handle.write(item_to_json_line(item))
         handle.flush()
         return item

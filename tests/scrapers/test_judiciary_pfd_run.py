@@ -55,9 +55,30 @@ def test_pipeline_needs_a_run_dir_and_rejects_unknown_items(tmp_path):
         run_dir_from_settings(Settings())
     pipeline = JsonLinesRunPipeline(tmp_path)
     pipeline.open_spider()
-    with pytest.raises(TypeError, match="no output file for item type dict"):
+    with pytest.raises(TypeError, match="no output file for item type dict: expected one of"):
         pipeline.process_item({"url": "x"})
     pipeline.close_spider()
+
+
+def test_items_of_other_sources_name_their_own_file(tmp_path):
+    import scrapy
+
+    class RecommendationItem(scrapy.Item):
+        run_file = "recommendations.jsonl"
+        url = scrapy.Field()
+
+    class ClashingItem(scrapy.Item):
+        run_file = "reports.jsonl"
+
+    pipeline = JsonLinesRunPipeline(tmp_path)
+    pipeline.open_spider()
+    pipeline.process_item(RecommendationItem(url="https://www.hssib.org.uk/r/"))
+    with pytest.raises(TypeError, match="both write reports.jsonl"):
+        pipeline.process_item(ClashingItem())
+    pipeline.close_spider()
+    assert read_jsonl(tmp_path / "recommendations.jsonl") == [
+        {"url": "https://www.hssib.org.uk/r/"}
+    ]
 
 
 def test_stats_are_made_json_safe():
