@@ -14,6 +14,9 @@ import scrapy
 class HssibRecommendationItem(scrapy.Item):
     """One safety recommendation with its response and planned actions, as displayed."""
 
+    # The run folder file scrapers.pipelines.JsonLinesRunPipeline writes these items to.
+    run_file = "recommendations.jsonl"
+
     # Where it was read. Natural key: log_url when known, else page_path.
     log_url = scrapy.Field()  # canonical log item URL, or None when the address is not known
     page_path = scrapy.Field()  # path (and query) of the page parsed, e.g. /safety-...-log/x

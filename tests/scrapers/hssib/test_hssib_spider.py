@@ -144,7 +144,8 @@ def test_investigation_block_without_a_link_becomes_an_item():
 # --- end to end ----------------------------------------------------------------------------------
 
 
-def run_crawl(base_url: str, output: Path, *extra: str) -> subprocess.CompletedProcess:
+def run_crawl(base_url: str, run_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    """The spider with the project's settings and run pipeline, writing into ``run_dir``."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "scrapers.settings"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     command = [
@@ -155,10 +156,8 @@ def run_crawl(base_url: str, output: Path, *extra: str) -> subprocess.CompletedP
         "hssib_recommendations",
         "-a",
         f"base_url={base_url}",
-        "-O",
-        f"{output}:jsonl",
         "-s",
-        "ITEM_PIPELINES={}",
+        f"PFDW_RUN_DIR={run_dir}",
         "-s",
         "DOWNLOAD_DELAY=0",
         "-s",
@@ -176,11 +175,15 @@ def run_crawl(base_url: str, output: Path, *extra: str) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def crawled_items(tmp_path_factory) -> list[dict]:
-    output = tmp_path_factory.mktemp("hssib_crawl") / "items.jsonl"
+    run_dir = tmp_path_factory.mktemp("hssib_crawl")
     with serve_hssib() as base_url:
-        result = run_crawl(base_url, output)
+        result = run_crawl(base_url, run_dir)
     assert result.returncode == 0, result.stderr[-4000:]
-    return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    items = []
+    for name in (HssibRecommendationItem.run_file, "errors.jsonl"):
+        lines = (run_dir / name).read_text(encoding="utf-8").splitlines()
+        items.extend(json.loads(line) for line in lines)
+    return items
 
 
 @pytest.mark.slow
