@@ -3,11 +3,13 @@
 A daily run must not re-crawl the site. It reads listing pages only until it reaches reports it
 already holds, fetches the new reports, and revisits, with conditional requests, only report pages
 that can still change: reports added less than ``max_age_days`` ago whose recipients have not all
-had a response published. Revisits are spread over the days so that no single run is large:
-recent reports (up to ``recent_days`` old) are revisited every ``recent_interval_days`` days, older
-open reports every ``open_interval_days`` days, each page on its own phase (a stable hash of its
-URL), and never twice on the same logical day. Pages older than ``max_age_days`` are left to the
-monthly full recrawl.
+had a response published, and every report in its first ``recent_days`` whatever its count of
+responses (a response may come from someone who was not named, so a count can close a report too
+early: the 30-day simulation missed one such response). Revisits are spread over the days so that
+no single run is large: recent reports (up to ``recent_days`` old) are revisited every
+``recent_interval_days`` days, older open reports every ``open_interval_days`` days, each page on
+its own phase (a stable hash of its URL), and never twice on the same logical day. Pages older than
+``max_age_days`` are left to the monthly full recrawl.
 """
 
 from __future__ import annotations
@@ -115,7 +117,8 @@ def build_crawl_state(
     ).fetchall()
     revisit = []
     for url, sent_to, etag, last_modified, added_on, last_fetched_on, responses in candidates:
-        if not is_open(sent_to, responses):
+        recent = (logical_date - added_on).days <= policy.recent_days
+        if not recent and not is_open(sent_to, responses):
             continue
         if is_due(url, added_on, last_fetched_on, logical_date, policy):
             revisit.append({"url": url, "etag": etag, "last_modified": last_modified})

@@ -83,11 +83,17 @@ def test_state_lists_known_urls_and_only_due_open_pages(tmp_path):
         f"{ORIGIN}/answered/", crawled_at="2024-09-01T06:00:02Z", sent_to="Suffolk County Council",
         documents=[{"url": RESPONSE_A, "kind": "response"}],
     )
+    answered["date_added_raw"] = "2024-08-15"
+    answered_long_ago = report_item(
+        f"{ORIGIN}/answered-long-ago/", crawled_at="2024-09-01T06:00:02Z",
+        sent_to="Suffolk County Council", documents=[{"url": RESPONSE_A, "kind": "response"}],
+    )
+    answered_long_ago["date_added_raw"] = "2024-03-01"
     old = report_item(f"{ORIGIN}/old/", crawled_at="2024-09-01T06:00:03Z")
     old["date_added_raw"] = "2019-01-01"
     run = write_run(
         tmp_path, "run-1", started_at="2024-09-01T06:00:00Z", logical_date="2024-09-01",
-        reports=[young_open, answered, old],
+        reports=[young_open, answered, answered_long_ago, old],
         skipped=[{"url": f"{ORIGIN}/railwayrelateddeaths/", "reason": "legacy category post",
                   "crawled_at": "2024-09-01T06:00:04Z"}],
     )
@@ -97,6 +103,10 @@ def test_state_lists_known_urls_and_only_due_open_pages(tmp_path):
         week_later = build_crawl_state(con, date(2024, 9, 8))
     assert same_day["revisit"] == []
     assert f"{ORIGIN}/railwayrelateddeaths/" in same_day["known_urls"]
-    assert len(same_day["known_urls"]) == 4
-    assert [page["url"] for page in week_later["revisit"]] == [f"{ORIGIN}/young/"]
+    assert len(same_day["known_urls"]) == 5
+    # Recent reports are revisited even when every named recipient has answered; older ones
+    # only while open; pages over two years old are left to the monthly full recrawl.
+    assert [page["url"] for page in week_later["revisit"]] == [
+        f"{ORIGIN}/answered/", f"{ORIGIN}/young/"
+    ]
     assert week_later["revisit"][0]["etag"] == '"abc"'
