@@ -135,11 +135,20 @@ class Response:
     fault_eligible: bool = False  # listing and report pages only
 
 
-def _page(status: int, html_text: str, last_modified: dt.date | None = None, **extra) -> Response:
+def _page(
+    status: int,
+    html_text: str,
+    last_modified: dt.date | None = None,
+    origin: str | None = None,
+    **extra,
+) -> Response:
     body = html_text.encode("utf-8")
     etag = None
     if status == 200:
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        # The tag must not depend on the port this server happens to listen on, or a page would
+        # never match the ETag a crawler stored from the previous run's server.
+        stable = html_text.replace(origin, render.CANONICAL_ORIGIN) if origin else html_text
+        etag = '"' + hashlib.sha256(stable.encode("utf-8")).hexdigest()[:32] + '"'
     return Response(status, HTML, body, last_modified=last_modified, etag=etag, **extra)
 
 
@@ -223,7 +232,7 @@ class SnapshotApp:
         if html_text is None:
             return self.not_found()
         newest = max((e.effective_date for e in entries), default=None)
-        return _page(200, html_text, newest, fault_eligible=True)
+        return _page(200, html_text, newest, origin=self.origin, fault_eligible=True)
 
     def _pfd_section(self, path: str) -> Response:
         listed = self.site.listed_entries()
@@ -249,7 +258,9 @@ class SnapshotApp:
             return self.not_found()
         documents = self.site.visible_documents(entry.url)
         html_text = render.render_report(entry, documents, self.origin, self.layout)
-        return _page(200, html_text, self.site.last_modified(entry), fault_eligible=True)
+        return _page(
+            200, html_text, self.site.last_modified(entry), origin=self.origin, fault_eligible=True
+        )
 
     def _category_archive(self, path: str) -> Response:
         rest = path[len(CATEGORY_ARCHIVE_PREFIX) :]

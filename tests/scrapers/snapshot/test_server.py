@@ -223,6 +223,17 @@ def test_conditional_requests_answer_304(snapshot_server):
     assert older.status == 200
 
 
+def test_an_unchanged_page_keeps_its_etag_across_servers_on_different_ports():
+    as_of = dt.date(2020, 1, 1)
+    with serve_in_background(SnapshotConfig(as_of=as_of)) as first:
+        url = first.site.listed_report_urls()[3]
+        before = fetch(first.base_url, _path(url))
+        with serve_in_background(SnapshotConfig(as_of=as_of)) as second:
+            assert second.base_url != first.base_url
+            after = fetch(second.base_url, _path(url), {"If-None-Match": before.headers["ETag"]})
+    assert after.status == 304
+
+
 def test_a_new_response_changes_etag_and_last_modified():
     site_url = None
     with serve_in_background(SnapshotConfig(as_of=dt.date(2020, 1, 1))) as early:
