@@ -1,0 +1,143 @@
+"""Helpers: build a raw warehouse from real report rows and run `dbt build` into it (offline)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+RAW_SCHEMA_SQL = REPO_ROOT / "orchestration" / "raw_schema.sql"
+SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_sample.csv"
+UPLOAD_FOLDER = re.compile(r"/wp-content/uploads/(\d{4})/(\d{2})/")
+CRAWLED_AT = dt.datetime(2026, 2, 1, 12, 0, 0)
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    found = shutil.which("dbt")
+    if beside_python.exists():
+        return str(beside_python)
+    if found:
+        return found
+    raise RuntimeError("dbt executable not found beside the Python interpreter or on PATH")
+
+
+def _document_rows(report: dict[str, str]) -> list[dict]:
+    links = []
+    if report["report_pdf_url"].strip():
+        links.append((report["report_pdf_url"].strip(), "report", "file_button"))
+    for url in (part.strip() for part in report["response_urls"].split(" | ")):
+        if url:
+            kind = "other" if "/prevention-of-future-death-reports/" in url else "response"
+            links.append((url, kind, "related"))
+    rows, seen = [], set()
+    for position, (url, kind, link_source) in enumerate(links):
+        if url in seen:
+            continue
+        seen.add(url)
+        folder = UPLOAD_FOLDER.search(url)
+        rows.append(
+            {
+                "report_url": report["report_url"],
+                "document_url": url,
+                "link_text": None,
+                "file_name": url.rstrip("/").rsplit("/", 1)[-1],
+                "upload_year": int(folder[1]) if folder else None,
+                "upload_month": int(folder[2]) if folder else None,
+                "kind": kind,
+                "position": position,
+                "link_source": link_source,
+                "is_current": True,
+                "first_seen_at": CRAWLED_AT,
+                "last_seen_at": CRAWLED_AT,
+                "first_seen_run_id": "fixture",
+                "last_seen_run_id": "fixture",
+                "first_seen_on": CRAWLED_AT.date(),
+            }
+        )
+    return rows
+
+
+def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
+    """Create the raw schema and, when a sample is given, load its rows as the loader would."""
+    connection = duckdb.connect(str(path))
+    try:
+        connection.execute(RAW_SCHEMA_SQL.read_text())
+        if sample_csv is None:
+            return
+        with sample_csv.open(newline="", encoding="utf-8") as handle:
+            reports = list(csv.DictReader(handle))
+        for report in reports:
+            added = dt.datetime.strptime(report["date_added"].strip(), "%d/%m/%Y").date()
+            connection.execute(
+                """
+                insert into raw.judiciary_pfd__reports (
+                    report_url, date_added_raw, date_added_text, date_of_report_raw, ref_raw,
+                    deceased_name_raw, coroner_name_raw, coroner_area_raw, category_raw,
+                    sent_to_raw, parse_warnings, content_hash, first_seen_at, last_seen_at,
+                    last_changed_at, first_seen_run_id, last_seen_run_id, first_seen_on,
+                    last_fetched_on
+                ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 'fixture', ?, ?, ?, 'fixture',
+                    'fixture', ?, ?)
+                """,
+                [
+                    report["report_url"],
+                    added.isoformat(),
+                    report["date_added"],
+                    report["date_of_report"],
+                    report["ref"],
+                    report["deceased_name"],
+                    report["coroner_name"],
+                    report["coroner_area"],
+                    report["category"],
+                    report["sent_to"],
+                    CRAWLED_AT,
+                    CRAWLED_AT,
+                    CRAWLED_AT,
+                    CRAWLED_AT.date(),
+                    CRAWLED_AT.date(),
+                ],
+            )
+            for document in _document_rows(report):
+                columns = ", ".join(document)
+                placeholders = ", ".join("?" for _ in document)
+                connection.execute(
+                    f"insert into raw.judiciary_pfd__documents ({columns}) values ({placeholders})",  # noqa: S608 - column names are fixed above
+                    list(document.values()),
+                )
+    finally:
+        connection.close()
+
+
+def run_dbt_build(warehouse: Path, work_dir: Path, as_of: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse)}
+    return subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+            "--vars",
+            f"{{as_of: '{as_of}'}}",
+        ],
+        cwd=work_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
