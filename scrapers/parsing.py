@@ -125,11 +125,16 @@ def file_name_from_url(url: str) -> str:
     return unquote(segments[-1]) if segments else ""
 
 
-def classify_document(file_name: str, url: str | None = None) -> str:
+def classify_document(
+    file_name: str, url: str | None = None, *, is_download_button: bool = False
+) -> str:
     """``response``, ``report`` or ``other``, decided from the file name (never from order).
 
-    A file whose name contains "response" is a response; any other document file is a report.
-    A link that is not a file (no document extension), or, when ``url`` is given, not under
+    A file whose name contains "response" is a response. The page's own download button is its
+    report. A related file named "{ref}-{Organisation}" is a response named after its author,
+    unless the name says it is a report ("...-PFD-report...") or an enclosure ("...-Appendix-1",
+    a Chief Coroner's letter), which is ``other``. Any other document file is a report. A link
+    that is not a file (no document extension), or, when ``url`` is given, not under
     /wp-content/uploads/, is ``other`` (some "responses" are links to other report pages).
     """
     if url is not None and sel.UPLOADS_PATH not in urlsplit(url).path:
@@ -138,6 +143,14 @@ def classify_document(file_name: str, url: str | None = None) -> str:
     if not lowered.endswith(sel.DOCUMENT_EXTENSIONS):
         return "other"
     if any(marker in lowered for marker in sel.RESPONSE_MARKERS):
+        return "response"
+    if is_download_button:
+        return "report"
+    if re.match(sel.REF_PREFIXED_FILE, lowered):
+        if any(marker in lowered for marker in sel.REPORT_MARKERS):
+            return "report"
+        if any(marker in lowered for marker in sel.ENCLOSURE_MARKERS):
+            return "other"
         return "response"
     return "report"
 
@@ -416,7 +429,7 @@ def _parse_documents(page: Selector, page_url: str, crawl_origin: str) -> list[d
                 continue
             seen.add(url)
             file_name = file_name_from_url(url)
-            kind = classify_document(file_name, url)
+            kind = classify_document(file_name, url, is_download_button=source == "file_button")
             if source == "file_button" and kind == "other":
                 # The page's own download button is its report, whatever the file is called.
                 kind = "report"

@@ -79,3 +79,8 @@ SECTION_HEADING_CONNECTORS = frozenset({"and", "of", "the", "to", "be", "&"})
 DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls")
 # A file name containing any of these is a response ("Respomse" and "Reponse" are real typos).
 RESPONSE_MARKERS = ("response", "respomse", "reponse")
+# "{ref}-{Organisation}.pdf" (e.g. 2025-0394-Cwn-Taf-Morgannwg-University-Health-Board.pdf) is a
+# response named after its author, unless the name says it is a report or an enclosure.
+REF_PREFIXED_FILE = r"^(?:19|20)\d{2}\s?[-–]\s?\d{3,4}[a-z]?[-_ ]"
+REPORT_MARKERS = ("prevention", "pfd", "report", "regulation-28", "reg-28", "narrative")
+ENCLOSURE_MARKERS = ("appendix", "appendices", "chief-coroner", "accompanying", "annex")

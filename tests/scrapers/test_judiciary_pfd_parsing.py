@@ -349,10 +349,28 @@ def test_header_in_a_govuk_table_is_accepted():
         ("Smith-Prevention-of-future-deaths-report-2019-0001.docx", "report"),
         ("another-report-prevention-of-future-deaths-report", "other"),
         ("", "other"),
+        # "{ref}-{Organisation}" is a response named after its author ...
+        ("2025-0394-Cwn-Taf-Morgannwg-University-Health-Board.pdf", "response"),
+        ("2021-0143-Practice-Plus-Group_Published.pdf", "response"),
+        ("2020-0255-Letter-from-Metropolitan-Police-Redacted.pdf", "response"),
+        # ... unless it says it is a report or an enclosure.
+        ("2020-0084-Revised-PFD-report-Redacted.pdf", "report"),
+        ("2025-0507-Prevention-of-future-deaths-report_Published.pdf", "report"),
+        ("2025-0117-Appendix-1-and-2.pdf", "other"),
+        ("2025-0451-Chief-Coroner-letter-to-Department-for-Education.pdf", "other"),
     ],
 )
 def test_classify_document_by_file_name(file_name, kind):
     assert parsing.classify_document(file_name) == kind
+
+
+def test_the_download_button_is_the_report_even_when_named_after_a_ref():
+    name = "2017-0209-Barbara-Sturgess.pdf"
+    assert parsing.classify_document(name) == "response"
+    assert parsing.classify_document(name, is_download_button=True) == "report"
+    # A response that was put on the button keeps its name's verdict.
+    name = "2025-0596-Response-from-Essex-Police.pdf"
+    assert parsing.classify_document(name, is_download_button=True) == "response"
 
 
 def test_links_outside_uploads_are_other_even_when_named_like_files():
