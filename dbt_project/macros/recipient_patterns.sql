@@ -5,7 +5,7 @@
     Industrial Strategy" stay whole. All patterns are matched against lower-cased text. -#}
 
 {% macro recipient_org_end_pattern() -%}
-'\b(trust|trusts|council|police|constabulary|commission|agency|board|authority|department|ministry|office|service|services|limited|ltd|plc|llp|home|homes|hospital|hospitals|england|wales|icb|ccg|cqc|mhra|hse|nhse|dvsa|prison|hmp|hmpps|yoi|group|college|university|society|association|institute|practice|surgery|centre|center|executive|executives|inspectorate|regulator|alliance|care|institution|network|company|corporation|charity|bureau|directorate|government|fund|partnership|federation|academy|school|council|forces|force|airways|railway|rail|highways|system|systems|gmc|nmc|hmcts|dwp|dhsc|ukhsa|ics|ltd\.)\.?\W*$'
+'\b(trust|trusts|council|police|constabulary|commission|agency|board|authority|department|ministry|office|service|services|limited|ltd|plc|llp|home|homes|hospital|hospitals|england|wales|icb|ccg|cqc|mhra|hse|nhse|dvsa|hmp|hmpps|yoi|group|college|university|society|association|institute|practice|surgery|centre|center|executive|executives|inspectorate|regulator|alliance|care|institution|network|company|corporation|charity|bureau|directorate|government|fund|partnership|federation|academy|school|council|forces|force|airways|railway|rail|highways|system|systems|gmc|nmc|hmcts|dwp|dhsc|ukhsa|ics|ltd\.)\.?\W*$'
 {%- endmacro %}
 
 {% macro recipient_org_word_pattern() -%}

@@ -34,12 +34,14 @@
             else t end)), ' ')
 {%- endmacro %}
 
-{% macro org_name_key(col) -%}
-    {#- Exact-match key for organisation names: case, punctuation, "&", a leading "The" and
-        bracketed abbreviations do not distinguish organisations. -#}
+{% macro org_name_key(col, strip_brackets=true) -%}
+    {#- Exact-match key for organisation names: case, punctuation, "&" and a leading "The" do not
+        distinguish organisations. Bracketed text is dropped for recipient pieces ("(AACE)") but
+        kept for listed names, where it distinguishes "Department of Health (Northern Ireland)"
+        from the Department of Health. -#}
     nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         lower(replace(replace(coalesce({{ col }}, ''), chr(160), ' '), '’', '''')),
-        '\([^)]*\)', ' ', 'g'),
+        {% if strip_brackets %}'\([^)]*\)'{% else %}'[()]'{% endif %}, ' ', 'g'),
         '&', ' and ', 'g'),
         '[^a-z0-9]+', ' ', 'g'),
         '^the ', '')), '')
@@ -50,7 +52,7 @@
         ("Devon Partnership Trust"); only used when it is unique among listed names. -#}
     nullif(array_to_string(list_filter(string_split({{ org_name_key(col) }}, ' '),
         lambda t: t not in ('nhs', 'foundation', 'trust', 'trusts', 'the', 'national',
-            'service', 'hospitals', 'hospital', 'university', 'teaching', 'partnership')), ' '), '')
+            'service', 'hospitals', 'hospital', 'university', 'teaching')), ' '), '')
 {%- endmacro %}
 
 {% macro slugify(col) -%}

@@ -51,7 +51,7 @@ keyed as (
         organisation_key,
         name,
         name_source,
-        {{ org_name_key('name') }} as name_key,
+        {{ org_name_key('name', strip_brackets=false) }} as name_key,
         case when organisation_key like 'ods:%' then {{ org_loose_key('name') }} end as loose_key
     from names
     where nullif(trim(name), '') is not null

@@ -29,6 +29,7 @@ keyed as (
     select
         *,
         {{ org_name_key('recipient_name') }} as name_key,
+        {{ org_name_key('recipient_name', strip_brackets=false) }} as name_key_with_brackets,
         regexp_replace({{ org_name_key('recipient_name') }}, '^nhs ', '') as name_key_without_nhs,
         {{ org_loose_key('recipient_name') }} as loose_key,
         regexp_matches(lower(recipient_name), '\b(nhs|trust|hospital|hospitals|healthcare|ambulance|mental health|partnership)\b')
@@ -43,9 +44,12 @@ exact_matches as (
         keyed.report_recipient_id,
         names.organisation_key,
         case when names.name_source = 'alias' then 'alias' else 'exact_name' end as resolution_method,
-        0.99 as resolution_confidence
+        -- the name as written, brackets included, beats the name without its bracketed part
+        case when names.name_key = keyed.name_key_with_brackets then 0.99 else 0.98 end
+            as resolution_confidence
     from keyed
-    inner join names on keyed.name_key = names.name_key
+    inner join names
+        on names.name_key in (keyed.name_key, keyed.name_key_with_brackets)
     where keyed.recipient_kind = 'named'
 
 ),
@@ -93,17 +97,39 @@ contained_candidates as (
 
 ),
 
+outermost_contained as (
+
+    -- "HM Prison and Probation Service" contains "Probation Service": keep the outer name only
+    select candidates.*
+    from contained_candidates as candidates
+    where not exists (
+        select 1
+        from contained_candidates as outer_candidates
+        inner join names as outer_names
+            on outer_candidates.organisation_key = outer_names.organisation_key
+            and outer_candidates.name_key_tokens = outer_names.name_key_tokens
+        inner join names as inner_names
+            on candidates.organisation_key = inner_names.organisation_key
+            and candidates.name_key_tokens = inner_names.name_key_tokens
+        where outer_candidates.report_recipient_id = candidates.report_recipient_id
+            and outer_candidates.organisation_key <> candidates.organisation_key
+            and outer_candidates.name_key_tokens > candidates.name_key_tokens
+            and contains(' ' || outer_names.name_key || ' ', ' ' || inner_names.name_key || ' ')
+    )
+
+),
+
 contained_matches as (
 
-    -- only when every contained listed name points at the same organisation
-    select
+    -- a piece that holds several listed names of three or more words ("Care Commissioning Group
+    -- for Birmingham and Solihull, Care Quality Commission and Health and Safety Executive"),
+    -- which the splitter could not separate, yields one row per organisation
+    select distinct
         report_recipient_id,
-        any_value(organisation_key) as organisation_key,
+        organisation_key,
         'contained_name' as resolution_method,
         0.8 as resolution_confidence
-    from contained_candidates
-    group by report_recipient_id
-    having count(distinct organisation_key) = 1
+    from outermost_contained
 
 ),
 
@@ -123,10 +149,20 @@ best_listed_match as (
 
     select *
     from listed_matches
+    where resolution_method <> 'contained_name'
     qualify row_number() over (
         partition by report_recipient_id
         order by resolution_confidence desc, organisation_key
     ) = 1
+
+    union all
+
+    -- contained names only for pieces that nothing better resolved
+    select contained_matches.*
+    from contained_matches
+    where report_recipient_id not in (
+        select report_recipient_id from listed_matches where resolution_method <> 'contained_name'
+    )
 
 ),
 
@@ -167,6 +203,8 @@ ruled as (
 final as (
 
     select
+        ruled.report_recipient_id || coalesce('@' || best_listed_match.organisation_key, '')
+            as recipient_resolution_id,
         ruled.report_recipient_id,
         ruled.report_url,
         ruled.recipient_position,

@@ -162,6 +162,9 @@ and_flagged as (
         regexp_matches(lower(coalesce(lag(part) over part_order, '')), {{ recipient_org_end_pattern() }})
             -- "HMP and YOI Doncaster" is one establishment
             and lower(coalesce(lag(part) over part_order, '')) not in ('hmp', 'hm prison', 'yoi')
+            -- "NHS England and NHS Improvement" was one merged body from 2019 to 2022
+            and not (lower(coalesce(lag(part) over part_order, '')) = 'nhs england'
+                and lower(part) like 'nhs improvement%')
             as previous_ends_like_organisation,
         regexp_matches(lower(part), {{ recipient_org_word_pattern() }})
             or regexp_matches(part, '^[A-Z][A-Z&]{1,6}$') as names_organisation
