@@ -89,6 +89,7 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
         crawl_options=QUIET_CRAWL,
     )
     requests = []
+    not_modified = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         result = collect_judiciary_pfd(
@@ -100,6 +101,7 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
         )
         with duckdb.connect(str(warehouse), read_only=True) as con:
             requests.append(_requests(con, result.load.run_id))
+        not_modified.append(result.load.not_modified)
     end = start + timedelta(days=days - 1)
     site = SnapshotSite(as_of=end)
     new_reports = {
@@ -139,6 +141,7 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
         f"requests per run        mean {statistics.mean(requests):.1f}, max {max(requests)}"
         f"  (target < 300)"
     )
+    print(f"answered 304            mean {statistics.mean(not_modified):.1f} per run")
     print(
         f"new reports             {len(new_reports)}: "
         f"{share_within(new_reports, report_seen, 0):.1f}% same day, "
