@@ -32,7 +32,6 @@ UI_HOST = "127.0.0.1"
 def build_definitions() -> Definitions:
     from dagster_dbt import DbtCliResource
 
-    from orchestration.assets.collection import collection_checks
     from orchestration.assets.dbt_project import dbt_executable, pfd_dbt_project
     from orchestration.assets.publication import all_assets
     from orchestration.jobs import JOBS
@@ -42,7 +41,6 @@ def build_definitions() -> Definitions:
 
     return Definitions(
         assets=all_assets(),
-        asset_checks=collection_checks(),
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=SENSORS,

@@ -59,6 +59,24 @@ def dagster_home(data_dir: Path | str | None = None) -> Path:
     return Path(data_dir or settings.data_dir()) / "dagster"
 
 
+LOCK_WAIT_S = 300
+
+
+def connect(path: Path | str, read_only: bool = False, wait_s: float = LOCK_WAIT_S):
+    """Open a DuckDB file, waiting (not failing) while another process holds its lock."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            log.info("%s is locked by another process; waiting", path)
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
@@ -88,7 +106,7 @@ def ensure_working_copy(published: Path | str, run_id: str) -> Path:
 
 
 def _checkpoint(path: Path) -> None:
-    with duckdb.connect(str(path)) as con:
+    with connect(path) as con:
         con.execute("CHECKPOINT").fetchall()
 
 

@@ -21,7 +21,6 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     asset,
-    asset_check,
     multi_asset,
 )
 from pydantic import Field
@@ -160,7 +159,17 @@ def build_load_asset(spec: SpiderSpec) -> AssetsDefinition:
         for table in spec.raw_tables
     ]
 
-    @multi_asset(name=f"load__{spec.slug}", specs=specs)
+    check_specs = [
+        AssetCheckSpec(
+            name,
+            asset=raw_key(spec.raw_table(table)),
+            description=description,
+            blocking=True,  # broken raw data stops the run before dbt builds on it
+        )
+        for name, table, description, _sql in spec.row_checks
+    ]
+
+    @multi_asset(name=f"load__{spec.slug}", specs=specs, check_specs=check_specs)
     def _load(context: AssetExecutionContext, warehouse: WarehouseResource):
         run_dir = latest_run_dir(context, spec.slug)
         working = warehouse.working_copy(context.run_id)
@@ -196,6 +205,15 @@ def build_load_asset(spec: SpiderSpec) -> AssetsDefinition:
                     "dagster/row_count": table_row_count(working, RAW_SCHEMA, name) or 0,
                 },
             )
+        for name, table, _description, sql in spec.row_checks:
+            result = failing_rows_result(working, sql, AssetCheckSeverity.ERROR)
+            yield AssetCheckResult(
+                asset_key=raw_key(spec.raw_table(table)),
+                check_name=name,
+                passed=result.passed,
+                severity=result.severity,
+                metadata=result.metadata,
+            )
 
     return _load
 
@@ -219,24 +237,6 @@ def failing_rows_result(
 
 def _jsonable(value):
     return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
-
-
-def build_row_check(spec: SpiderSpec, name: str, table: str, description: str, sql: str):
-    @asset_check(
-        asset=raw_key(spec.raw_table(table)),
-        name=name,
-        description=description,
-        blocking=True,
-    )
-    def _check(context, warehouse: WarehouseResource) -> AssetCheckResult:
-        working = warehouse.working_copy(context.op_execution_context.run_id)
-        return failing_rows_result(working, sql, AssetCheckSeverity.ERROR)
-
-    return _check
-
-
-def build_row_checks(spec: SpiderSpec) -> list:
-    return [build_row_check(spec, *row_check) for row_check in spec.row_checks]
 
 
 BOOKKEEPING_DESCRIPTIONS = {
@@ -304,10 +304,6 @@ def collection_assets() -> list[AssetsDefinition]:
     for spec in SPIDERS:
         assets += [build_crawl_asset(spec), build_load_asset(spec)]
     return [*assets, build_bookkeeping_asset()]
-
-
-def collection_checks() -> list:
-    return [check for spec in SPIDERS for check in build_row_checks(spec)]
 
 
 def crawl_run_config(mode: str) -> dict:

@@ -18,7 +18,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
@@ -27,6 +26,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration import publish
 from orchestration.assets.dbt_project import pfd_dbt_project, translator
 from orchestration.assets.metadata import markdown_table
 from orchestration.resources import CrawlerResource, WarehouseResource
@@ -58,7 +58,7 @@ def _failing_rows(warehouse: Path, relations: Mapping[str, str], check: AssetChe
     relation = relations.get(unique_id.value if unique_id else "")
     if not relation:
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with publish.connect(warehouse, read_only=True) as con:
         # The relation name comes from dbt's run results, never from scraped text.
         cursor = con.execute(f"SELECT * FROM {relation} LIMIT {FAILING_ROWS_SHOWN}")  # noqa: S608
         columns = [d[0] for d in cursor.description]
@@ -136,11 +136,17 @@ def pfd_dbt_assets(
     # dbt holds the DuckDB file until it exits, so failed checks are collected and their stored
     # failing rows read afterwards.
     failed_checks = []
-    for event in invocation.stream():
-        if isinstance(event, AssetCheckResult) and not event.passed:
-            failed_checks.append(event)
-            continue
-        yield event
+    try:
+        for event in invocation.stream():
+            if isinstance(event, AssetCheckResult) and not event.passed:
+                failed_checks.append(event)
+                continue
+            yield event
+    finally:
+        # If streaming broke off, dbt must not outlive the step holding the working copy's lock.
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait(timeout=60)
     relations = _stored_failure_relations(invocation)
     for event in failed_checks:
         yield _with_failing_rows(working, relations, event)

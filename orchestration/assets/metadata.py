@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from orchestration import publish
 
 PREVIEW_ROWS = 10
 CELL_CHARS = 120
@@ -37,7 +37,7 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
 def query_rows(
     warehouse: Path, sql: str, params: Sequence[Any] | None = None
 ) -> tuple[list[str], list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with publish.connect(warehouse, read_only=True) as con:
         cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description]
         return columns, cursor.fetchall()
@@ -45,7 +45,7 @@ def query_rows(
 
 def table_row_count(warehouse: Path, schema: str, table: str) -> int | None:
     """Row count, or None when the table does not exist (yet)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with publish.connect(warehouse, read_only=True) as con:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables"
             " WHERE table_schema = ? AND table_name = ?",

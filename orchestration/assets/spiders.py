@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from orchestration import publish
 
 RAW_SCHEMA = "raw"
 CRAWL_GROUP = "collection"
@@ -53,7 +53,7 @@ class SpiderSpec:
 def _holds_reports(warehouse: Path, table: str) -> bool:
     if not warehouse.exists():
         return False
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with publish.connect(warehouse, read_only=True) as con:
         found = con.execute(
             "SELECT count(*) FROM information_schema.tables"
             " WHERE table_schema = ? AND table_name = ?",
@@ -84,7 +84,7 @@ def crawl_judiciary_pfd(request: CrawlRequest) -> tuple[str, Any]:
     state_file = None
     if mode == "incremental":
         logical_date = request.as_of or datetime.now(UTC).date()
-        with duckdb.connect(str(request.warehouse), read_only=True) as con:
+        with publish.connect(request.warehouse, read_only=True) as con:
             state = build_crawl_state(con, logical_date, None)
         state_file = write_crawl_state(state, run_dir / "state.json")
     crawl = run_crawl(
@@ -103,7 +103,7 @@ def crawl_judiciary_pfd(request: CrawlRequest) -> tuple[str, Any]:
 def load_judiciary_pfd(warehouse: Path, run_dir: Path) -> Any:
     from orchestration.raw_load import ensure_raw_schema, load_run
 
-    with duckdb.connect(str(warehouse)) as con:
+    with publish.connect(warehouse) as con:
         ensure_raw_schema(con)
         return load_run(con, run_dir)
 
