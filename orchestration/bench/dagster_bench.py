@@ -1,0 +1,86 @@
+"""Benchmark the pipeline through Dagster: a full run (what ``make run`` does) and a no-change
+daily run, each as a fresh process. Prints wall time and peak memory; asserts nothing.
+
+    python -m orchestration.bench.dagster_bench [--as-of 2013-10-31] [--keep]
+
+Runs in a new temporary data dir (so the first run is a full crawl of the snapshot) unless
+``--data-dir`` is given. Targets (issue 4): full run <= 180 s, no-change daily run <= 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def timed_run(label: str, args: list[str], env: dict[str, str]) -> dict:
+    """Run a child process; wall time and the peak RSS of the largest process in its tree."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.definitions", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    summary = [line for line in output.splitlines() if not line.startswith("20")][-6:]
+    return {
+        "label": label,
+        "ok": process.returncode == 0,
+        "seconds": seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "summary": summary,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.bench.dagster_bench")
+    parser.add_argument("--as-of", default=None, help="snapshot as-of date (default: all)")
+    parser.add_argument("--data-dir", default=None, help="default: a new temporary directory")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="pfdw-dagster-bench-"))
+    env = dict(os.environ)
+    env["PFDW_DATA_DIR"] = str(data_dir)
+    env.pop("PFDW_WAREHOUSE_PATH", None)
+    env.pop("DAGSTER_HOME", None)
+    run_args = ["run", "--job", "daily_collection"]
+    if args.as_of:
+        run_args += ["--as-of", args.as_of]
+    results = []
+    try:
+        results.append(timed_run("full run (first daily_collection)", run_args, env))
+        results.append(timed_run("no-change daily run", run_args, env))
+    finally:
+        if not args.data_dir and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print(
+        f"Dagster pipeline benchmark (snapshot as of {args.as_of or 'today'}, in-process executor)"
+    )
+    for result in results:
+        status = "ok" if result["ok"] else "FAILED"
+        print(
+            f"  {result['label']:<36} {result['seconds']:7.1f} s wall"
+            f"  {result['peak_rss_mb']:7.0f} MB peak RSS  [{status}]"
+        )
+        for line in result["summary"]:
+            print(f"      {line}")
+    print("  targets: full run <= 180 s; no-change daily run <= 30 s")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

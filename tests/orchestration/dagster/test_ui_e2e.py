@@ -1,0 +1,148 @@
+"""The UI as a person uses it: `dagster dev` on 127.0.0.1 over a warehouse built from the small
+snapshot window, opened in headless Chromium. Skips when /usr/bin/chromium is missing."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from orchestration import definitions as code_location_module
+from tests.orchestration.dagster.conftest import SMALL_WINDOW, resource_config
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_ROOT = Path(code_location_module.__file__).resolve().parents[1]
+SCREENSHOTS = PROJECT_ROOT / "test-output"
+STARTUP_TIMEOUT_S = 180
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1600,1000",
+]
+ASSET_GROUPS_QUERY = "{ assetNodes { groupName assetKey { path } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def chromium(url: str, *extra: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="pfdw-chromium-") as profile:
+        completed = subprocess.run(
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return completed.stdout
+
+
+def rendered(url: str, screenshot: Path) -> str:
+    """The DOM after the single-page app rendered, and a screenshot of the same page."""
+    budget = "--virtual-time-budget=20000"
+    chromium(url, budget, f"--screenshot={screenshot}")
+    return chromium(url, budget, "--dump-dom")
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(code_location, tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (make test installs Debian's chromium package)")
+    data_dir = tmp_path_factory.mktemp("ui")
+    home = data_dir / "dagster"
+    home.mkdir()
+    shutil.copyfile(code_location_module.INSTANCE_CONFIG, home / "dagster.yaml")
+    job = code_location.resolve_job_def("daily_collection")
+    with DagsterInstance.from_config(str(home)) as instance:
+        result = job.execute_in_process(
+            instance=instance, run_config={**resource_config(data_dir), **job.run_config}
+        )
+    assert result.success
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PFDW_DATA_DIR": str(data_dir),
+        "PFDW_WAREHOUSE_PATH": str(data_dir / "warehouse" / "pfd.duckdb"),
+        "PFDW_AS_OF": SMALL_WINDOW,
+    }
+    dagster = Path(sys.executable).with_name("dagster")
+    log = (data_dir / "dagster-dev.log").open("w")
+    process = subprocess.Popen(
+        [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # dagster dev ignores signals without job control: stop the group
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            assert process.poll() is None, (data_dir / "dagster-dev.log").read_text()[-3000:]
+            try:
+                nodes = graphql(base, ASSET_GROUPS_QUERY)["data"]["assetNodes"]
+                if nodes:
+                    break
+            except Exception:
+                pass
+            assert time.monotonic() < deadline, "dagster dev did not serve the code location"
+            time.sleep(2)
+        yield base, nodes
+    finally:
+        code_location_module.stop_process_group(process)
+        log.close()
+
+
+def test_asset_graph_shows_the_groups(dagster_ui):
+    base, nodes = dagster_ui
+    groups = {node["groupName"] for node in nodes}
+    assert {"collection", "raw", "staging", "seeds", "publication"} <= groups
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / "dagster_asset_graph.png"
+    dom = rendered(f"{base}/asset-groups", shot)
+    assert shot.stat().st_size > 10_000
+    for group in ("collection", "raw", "staging", "publication"):
+        assert group in dom, f"group {group} not visible in the asset graph"
+
+
+def test_asset_checks_page_shows_a_passed_check(dagster_ui):
+    base, _ = dagster_ui
+    shot = SCREENSHOTS / "dagster_asset_checks.png"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    dom = rendered(f"{base}/assets/raw/judiciary_pfd__reports?view=checks", shot)
+    assert shot.stat().st_size > 10_000
+    assert "header_fields_parsed" in dom
+    assert "Passed" in dom or "Succeeded" in dom
