@@ -198,10 +198,18 @@ def _crawl_origin(
         yield server.base_url.rstrip("/")
 
 
+# Where each spider's selectors live, so a drift message points at the one file to fix.
+SELECTOR_MODULES = {
+    "judiciary_pfd": "scrapers/selectors.py",
+    "hssib_recommendations": "scrapers/hssib_selectors.py",
+}
+
+
 def validate_run(
-    stats: dict[str, Any] | None, run_dir: Path
+    stats: dict[str, Any] | None, run_dir: Path, spider: str = "judiciary_pfd"
 ) -> tuple[str | None, type[CrawlError] | None]:
     """Why a crawl whose process exited 0 is still not loadable, or (None, None)."""
+    selectors = SELECTOR_MODULES.get(spider, f"the selectors of spider {spider}")
     if stats is None:
         return f"the crawl wrote no {STATS_FILE}", CrawlFailedError
     finish_reason = stats.get("finish_reason")
@@ -219,7 +227,7 @@ def validate_run(
     if page_1_cards == 0:
         return (
             "layout drift: listing page 1 had no report cards; selectors in "
-            "scrapers/selectors.py no longer match the site",
+            f"{selectors} no longer match the site",
             LayoutDriftError,
         )
     report_pages = int(stats.get(STAT_REPORT_PAGES, 0))
@@ -227,7 +235,7 @@ def validate_run(
     if report_pages > 0 and 2 * empty_pages >= report_pages:
         return (
             f"layout drift: {empty_pages} of {report_pages} report pages parsed to nothing; "
-            "selectors in scrapers/selectors.py no longer match the site",
+            f"selectors in {selectors} no longer match the site",
             LayoutDriftError,
         )
     return None, None
@@ -316,6 +324,8 @@ def run_crawl(
         "reports_parsed": _count_lines(run_dir / ITEM_FILES[ReportItem]),
         "errors": _count_lines(run_dir / ITEM_FILES[CrawlErrorItem]),
         "skipped": _count_lines(run_dir / ITEM_FILES[SkippedPageItem]),
+        # Spiders with their own item files (e.g. hssib_recommendations).
+        "recommendations": _count_lines(run_dir / "recommendations.jsonl"),
     }
     error_type: type[CrawlError] | None
     if timed_out:
@@ -325,7 +335,7 @@ def run_crawl(
         failure_reason = f"the crawl process exited with code {returncode}; see {LOG_FILE}"
         error_type = CrawlFailedError
     else:
-        failure_reason, error_type = validate_run(stats, run_dir)
+        failure_reason, error_type = validate_run(stats, run_dir, spider)
     status = "failed" if failure_reason else "finished"
     logical_date = as_of or finished_at.date()
     run = {

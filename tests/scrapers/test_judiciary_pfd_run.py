@@ -413,3 +413,12 @@ def test_cli_fault_flags_reach_the_snapshot(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert code == 1
     assert summary["failure_reason"].startswith("listing page 1 could not be fetched: HTTP 500")
+
+
+def test_drift_message_names_the_spiders_own_selectors_module(tmp_path):
+    stats = finished_stats(**{"pfdw/report_pages": 4, "pfdw/report_pages_parsed_to_nothing": 4})
+    reason, error_type = crawl.validate_run(stats, tmp_path, "hssib_recommendations")
+    assert error_type is crawl.LayoutDriftError
+    assert "scrapers/hssib_selectors.py" in reason
+    reason, _ = crawl.validate_run(stats, tmp_path)
+    assert "scrapers/selectors.py" in reason
