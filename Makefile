@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test lint format bench quality snapshot clean
+.PHONY: help install browser run test lint format bench quality snapshot clean
 
 help:
 	@echo "make run       install, then crawl the offline snapshot, load DuckDB, build the marts"
@@ -28,10 +28,19 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)
 
+# Browser tests (Dagster UI, Data Docs, the analyst report) drive Debian's headless Chromium.
+# Installed when missing and possible; without it those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
+
 run: install
 	$(BIN)/python -m orchestration.pipeline run
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
