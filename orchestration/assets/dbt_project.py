@@ -30,8 +30,26 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def prepare_dbt_manifest() -> Path:
-    """Write dbt_project/target/manifest.json with ``dbt parse`` (the build step)."""
+PROJECT_FILE_DIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses")
+
+
+def manifest_is_current() -> bool:
+    """True when the manifest is newer than every file dbt parses (then parsing is skipped)."""
+    manifest = pfd_dbt_project.manifest_path
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in PROJECT_FILE_DIRS:
+        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    return all(p.stat().st_mtime <= built for p in sources if p.exists())
+
+
+def prepare_dbt_manifest(force: bool = False) -> Path:
+    """Write dbt_project/target/manifest.json with ``dbt parse`` (the build step), unless it is
+    already newer than every project file."""
+    if not force and manifest_is_current():
+        return pfd_dbt_project.manifest_path
     command = [
         dbt_executable(),
         "parse",
