@@ -1,0 +1,1 @@
+"""Analyst tools behind the ``pfdw`` command line: read-only SQL, export, HTML report, audit."""
