@@ -1,0 +1,245 @@
+"""Build the self-contained HTML report: every figure comes from a documented question file
+(orchestration/sql/questions) run on the marts with the report's scope variables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from orchestration.analyst import charts, coroner_map
+from orchestration.analyst.questions import apply_scope, run_question
+from orchestration.analyst.scope import TYPE_LABELS, ReportScope
+from orchestration.analyst.warehouse import table_exists
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Issue 5's reconciliation mart; the section appears only when one of these tables exists.
+RECONCILIATION_TABLES = ("fct_returns_reconciliation", "audit_returns_reconciliation")
+REPORT_LIST_LIMIT = 1000
+
+STEPS = (
+    "headline",
+    "organisations",
+    "trend",
+    "categories",
+    "coroner areas",
+    "returns",
+    "method",
+    "reports",
+    "charts",
+)
+
+
+@dataclass
+class ReportData:
+    scope: ReportScope
+    generated_at: dt.datetime
+    with_names: bool
+    headline: dict
+    organisations: list[dict]
+    trend: list[dict]
+    categories: list[dict]
+    areas: list[dict]
+    reconciliation: dict | None
+    currency: dict | None
+    resolution: list[dict]
+    matching: list[dict]
+    reports: list[dict]
+    reports_total: int
+
+    def figures(self) -> dict[str, Any]:
+        """The numbers a test (or a reader) can check against the documented SQL."""
+        return {
+            "headline": {k: _plain(v) for k, v in self.headline.items()},
+            "organisations": [{k: _plain(v) for k, v in row.items()} for row in self.organisations],
+            "trend": [{k: _plain(v) for k, v in row.items()} for row in self.trend],
+            "categories": self.categories,
+            "areas": self.areas,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _report_list(
+    connection: duckdb.DuckDBPyConnection, scope: ReportScope, with_names: bool
+) -> tuple[list[dict], int]:
+    rows = run_question(connection, "report_list", scope.variables)
+    total = len(rows)
+    rows = rows[:REPORT_LIST_LIMIT]
+    if with_names and rows:
+        urls = [row["report_url"] for row in rows]
+        names = dict(
+            connection.execute(
+                "SELECT report_url, string_agg(deceased_name, '; ' ORDER BY person_position) "
+                "FROM main.dim_deceased WHERE list_contains(?, report_url) GROUP BY report_url",
+                [urls],
+            ).fetchall()
+        )
+        for row in rows:
+            row["deceased"] = names.get(row["report_url"]) or ""
+    return rows, total
+
+
+def _reconciliation(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -> dict | None:
+    table = next((t for t in RECONCILIATION_TABLES if table_exists(connection, "main", t)), None)
+    if table is None:
+        return None
+    columns = [row[0] for row in connection.execute(f"DESCRIBE main.{table}").fetchall()]
+    where, parameters = "", []
+    keys = scope.variables.org_keys
+    if keys and "organisation_key" in columns:
+        where, parameters = "WHERE list_contains(?, organisation_key)", [list(keys)]
+    elif scope.variables.org_types and "organisation_type" in columns:
+        where, parameters = (
+            "WHERE list_contains(?, organisation_type)",
+            [list(scope.variables.org_types)],
+        )
+    # table comes from the fixed tuple above, never from user input.
+    relation = connection.execute(f"SELECT * FROM main.{table} {where}", parameters)  # noqa: S608
+    names = [column[0] for column in relation.description]
+    return {
+        "table": table,
+        "columns": names,
+        "rows": [dict(zip(names, row, strict=True)) for row in relation.fetchall()],
+    }
+
+
+def _data_currency(connection: duckdb.DuckDBPyConnection) -> dict | None:
+    if not table_exists(connection, "raw", "crawl_runs"):
+        return None
+    rows = run_question(connection, "method_data_currency")
+    return rows[0] if rows else None
+
+
+def collect_report_data(
+    connection: duckdb.DuckDBPyConnection,
+    scope: ReportScope,
+    *,
+    with_names: bool = False,
+    on_step: Callable[[str], None] | None = None,
+    now: dt.datetime | None = None,
+) -> ReportData:
+    def step(name: str) -> None:
+        if on_step is not None:
+            on_step(name)
+
+    apply_scope(connection, scope.variables)
+    step("headline")
+    headline = run_question(connection, "q1_headline")[0]
+    step("organisations")
+    organisations = run_question(connection, "q2_organisation_responses")
+    step("trend")
+    trend = run_question(connection, "q6_trend_by_year")
+    step("categories")
+    categories = run_question(connection, "q6_categories")
+    step("coroner areas")
+    areas = run_question(connection, "q3_coroner_areas")
+    step("returns")
+    reconciliation = _reconciliation(connection, scope)
+    step("method")
+    apply_scope(connection, scope.variables)
+    currency = _data_currency(connection)
+    resolution = run_question(connection, "method_recipient_resolution")
+    matching = run_question(connection, "method_response_matching")
+    step("reports")
+    reports, reports_total = _report_list(connection, scope, with_names)
+    return ReportData(
+        scope=scope,
+        generated_at=now or dt.datetime.now(dt.UTC).replace(microsecond=0),
+        with_names=with_names,
+        headline=headline,
+        organisations=organisations,
+        trend=trend,
+        categories=categories,
+        areas=areas,
+        reconciliation=reconciliation,
+        currency=currency,
+        resolution=resolution,
+        matching=matching,
+        reports=reports,
+        reports_total=reports_total,
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["percent"] = _percent
+    environment.filters["number"] = _number
+    environment.filters["type_label"] = lambda value: TYPE_LABELS.get(value, value)
+    return environment
+
+
+def render_report(data: ReportData, on_step: Callable[[str], None] | None = None) -> str:
+    if on_step is not None:
+        on_step("charts")
+    area_counts = {row["current_coroner_area"]: row["reports"] for row in data.areas}
+    maximum = max(area_counts.values(), default=0)
+    figures_json = json.dumps(data.figures(), sort_keys=True, default=str)
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        data=data,
+        scope=data.scope,
+        headline=data.headline,
+        trend_svg=Markup(charts.trend_chart(data.trend)) if data.trend else None,
+        response_svg=Markup(charts.response_chart(data.trend)) if data.trend else None,
+        category_svg=Markup(charts.category_chart(data.categories)) if data.categories else None,
+        map_svg=Markup(coroner_map.render_map(area_counts)),
+        map_legend=coroner_map.legend_steps(maximum),
+        unmapped_areas=[
+            row
+            for row in data.areas
+            if row["current_coroner_area"]
+            not in {shape.area for shape in coroner_map.load_shapes()}
+        ],
+        # "<" escaped so the JSON can never close its <script> element.
+        figures_json=Markup(figures_json.replace("<", "\\u003c")),
+        report_list_limit=REPORT_LIST_LIMIT,
+    )
+
+
+def write_report(
+    connection: duckdb.DuckDBPyConnection,
+    scope: ReportScope,
+    out: Path,
+    *,
+    with_names: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> ReportData:
+    data = collect_report_data(connection, scope, with_names=with_names, on_step=on_step)
+    html = render_report(data, on_step=on_step)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".part")
+    temporary.write_text(html, encoding="utf-8")
+    temporary.replace(out)
+    return data

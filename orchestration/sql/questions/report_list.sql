@@ -1,0 +1,70 @@
+-- The reports in scope, newest first: reference, dates, area, status and the recipients in scope.
+-- No names of the deceased (join main.dim_deceased on report_url for them).
+-- Filters: see _scope.sql (session variables org_types, org_keys, area_key, since, until).
+-- scope:begin
+with scoped_reports as (
+    select reports.*
+    from main.fct_reports as reports
+    where
+        (
+            getvariable('since') is null
+            or coalesce(reports.report_date, reports.published_date) >= getvariable('since')
+        )
+        and (
+            getvariable('until') is null
+            or coalesce(reports.report_date, reports.published_date) <= getvariable('until')
+        )
+        and (
+            getvariable('area_key') is null
+            or reports.current_coroner_area_key = getvariable('area_key')
+            or reports.coroner_area_key = getvariable('area_key')
+        )
+),
+
+scoped_recipients as (
+    select
+        recipients.*,
+        scoped_reports.report_year,
+        scoped_reports.current_coroner_area_key
+    from main.fct_report_recipients as recipients
+    inner join scoped_reports on recipients.report_url = scoped_reports.report_url
+    left join main.dim_organisations as organisations
+        on recipients.organisation_key = organisations.organisation_key
+    where
+        (
+            getvariable('org_types') is null
+            or list_contains(getvariable('org_types'), recipients.organisation_type)
+        )
+        and (
+            getvariable('org_keys') is null
+            or list_contains(getvariable('org_keys'), recipients.organisation_key)
+            or list_contains(getvariable('org_keys'), organisations.successor_organisation_key)
+        )
+),
+
+-- With an organisation filter, a report is in scope when it went to an organisation in scope.
+reports_in_scope as (
+    select scoped_reports.*
+    from scoped_reports
+    where
+        (getvariable('org_types') is null and getvariable('org_keys') is null)
+        or scoped_reports.report_url in (select scoped_recipients.report_url from scoped_recipients)
+)
+-- scope:end
+
+select
+    reports_in_scope.report_url,
+    reports_in_scope.ref,
+    reports_in_scope.report_date,
+    reports_in_scope.published_date,
+    reports_in_scope.current_coroner_area,
+    reports_in_scope.report_status,
+    string_agg(
+        scoped_recipients.organisation_name || ' (' || scoped_recipients.response_status || ')',
+        '; '
+        order by scoped_recipients.first_recipient_position
+    ) as recipients_in_scope
+from reports_in_scope
+left join scoped_recipients on reports_in_scope.report_url = scoped_recipients.report_url
+group by all
+order by reports_in_scope.report_date desc nulls last, reports_in_scope.report_url
