@@ -14,7 +14,9 @@ returns as (
 
 listed_names as (
 
-    select name_key, any_value(organisation_key) as organisation_key
+    select
+        name_key,
+        any_value(organisation_key) as organisation_key
     from {{ ref('int_organisation_names_unioned') }}
     group by name_key
     having count(distinct organisation_key) = 1
@@ -23,7 +25,9 @@ listed_names as (
 
 unlisted_names as (
 
-    select recipient_name_key as name_key, any_value(organisation_key) as organisation_key
+    select
+        recipient_name_key as name_key,
+        any_value(organisation_key) as organisation_key
     from {{ ref('int_recipients_resolved') }}
     where organisation_key like 'name:%'
     group by recipient_name_key
@@ -33,11 +37,18 @@ unlisted_names as (
 
 area_names as (
 
-    select area_key, any_value(coroner_area) as coroner_area
+    select
+        area_key,
+        any_value(coroner_area) as coroner_area
     from (
-        select area_key, coroner_area from {{ ref('int_coroner_areas_unioned') }}
+        select
+            area_key,
+            coroner_area
+        from {{ ref('int_coroner_areas_unioned') }}
         union all
-        select area_key, coroner_area
+        select
+            area_key,
+            coroner_area
         from {{ ref('int_coroner_areas_resolved') }}
         where coroner_area is not null
     )
@@ -50,8 +61,10 @@ organisation_returns as (
 
     select
         returns.return_row_id,
-        coalesce(returns.organisation_key_given, listed_names.organisation_key,
-            unlisted_names.organisation_key) as organisation_key,
+        coalesce(
+            returns.organisation_key_given, listed_names.organisation_key,
+            unlisted_names.organisation_key
+        ) as organisation_key,
         cast(null as varchar) as coroner_area,
         case
             when returns.organisation_key_given is not null then 'given_key'
@@ -83,6 +96,14 @@ area_returns as (
 
 ),
 
+resolved as (
+
+    select * from organisation_returns
+    union all
+    select * from area_returns
+
+),
+
 final as (
 
     select
@@ -93,11 +114,7 @@ final as (
         resolved.resolution_method,
         resolved.resolution_method <> 'unresolved' as is_resolved
     from returns
-    inner join (
-        select * from organisation_returns
-        union all
-        select * from area_returns
-    ) as resolved on returns.return_row_id = resolved.return_row_id
+    inner join resolved on returns.return_row_id = resolved.return_row_id
 
 )
 

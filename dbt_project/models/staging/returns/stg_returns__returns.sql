@@ -71,32 +71,32 @@ select * from final
 
 {% else %}
 
-select
-    cast(null as varchar) as return_row_id,
-    cast(null as varchar) as file_name,
-    cast(null as varchar) as file_sha256,
-    cast(null as timestamp) as loaded_at,
-    cast(null as integer) as row_number,
-    cast(null as varchar) as organisation_name,
-    cast(null as varchar) as organisation_key_given,
-    cast(null as varchar) as organisation_kind,
-    cast(null as varchar) as return_kind,
-    cast(null as varchar) as source_kind,
-    cast(null as varchar) as source_reference,
-    cast(null as date) as period_start,
-    cast(null as date) as period_end,
-    cast(null as integer) as reports_received,
-    cast(null as integer) as reports_as_addressee,
-    cast(null as integer) as reports_as_interested_person,
-    cast(null as varchar) as counting_basis,
-    cast(null as boolean) as is_restricted_count,
-    cast(null as varchar) as outcome,
-    cast(null as varchar) as outcome_category,
-    cast(null as varchar) as exemption,
-    cast(null as varchar) as source_url,
-    cast(null as varchar) as note,
-    cast(null as date) as request_date,
-    cast(null as date) as answered_date
-where false
+    select
+        cast(null as varchar) as return_row_id,
+        cast(null as varchar) as file_name,
+        cast(null as varchar) as file_sha256,
+        cast(null as timestamp) as loaded_at,
+        cast(null as integer) as row_number,
+        cast(null as varchar) as organisation_name,
+        cast(null as varchar) as organisation_key_given,
+        cast(null as varchar) as organisation_kind,
+        cast(null as varchar) as return_kind,
+        cast(null as varchar) as source_kind,
+        cast(null as varchar) as source_reference,
+        cast(null as date) as period_start,
+        cast(null as date) as period_end,
+        cast(null as integer) as reports_received,
+        cast(null as integer) as reports_as_addressee,
+        cast(null as integer) as reports_as_interested_person,
+        cast(null as varchar) as counting_basis,
+        cast(null as boolean) as is_restricted_count,
+        cast(null as varchar) as outcome,
+        cast(null as varchar) as outcome_category,
+        cast(null as varchar) as exemption,
+        cast(null as varchar) as source_url,
+        cast(null as varchar) as note,
+        cast(null as date) as request_date,
+        cast(null as date) as answered_date
+    where false
 
 {% endif %}

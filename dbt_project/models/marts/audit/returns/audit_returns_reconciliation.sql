@@ -46,8 +46,9 @@ published_to_organisations as (
         reports.report_date
     from returns
     inner join report_recipients
-        on returns.organisation_key = report_recipients.organisation_key
-        and report_recipients.report_date between returns.period_start and returns.period_end
+        on
+            returns.organisation_key = report_recipients.organisation_key
+            and report_recipients.report_date between returns.period_start and returns.period_end
     inner join reports on report_recipients.report_url = reports.report_url
     where returns.return_kind = 'organisation'
 
@@ -63,12 +64,21 @@ published_by_areas as (
     from returns
     inner join areas on returns.coroner_area_key = areas.coroner_area_key
     inner join reports
-        on reports.report_date between returns.period_start and returns.period_end
-        and (
-            (areas.is_current and reports.current_coroner_area_key = areas.coroner_area_key)
-            or (not areas.is_current and reports.coroner_area_key = areas.coroner_area_key)
-        )
+        on
+            reports.report_date between returns.period_start and returns.period_end
+            and (
+                (areas.is_current and areas.coroner_area_key = reports.current_coroner_area_key)
+                or (not areas.is_current and areas.coroner_area_key = reports.coroner_area_key)
+            )
     where returns.return_kind = 'coroner_area'
+
+),
+
+published_reports as (
+
+    select * from published_to_organisations
+    union all
+    select * from published_by_areas
 
 ),
 
@@ -79,11 +89,7 @@ published as (
         count(distinct report_url) as published_count,
         list(distinct ref_label order by ref_label) as published_refs,
         list(distinct report_url order by report_url) as published_report_urls
-    from (
-        select * from published_to_organisations
-        union all
-        select * from published_by_areas
-    )
+    from published_reports
     group by return_row_id
 
 ),
@@ -98,12 +104,18 @@ final as (
         returns.return_kind,
         returns.organisation_name as name_as_written,
         returns.organisation_kind,
-        case when returns.return_kind = 'coroner_area' then returns.coroner_area_key
-            else returns.organisation_key end as resolved_key,
-        case when returns.return_kind = 'coroner_area' then areas.coroner_area
-            else organisations.canonical_name end as resolved_name,
-        case when returns.return_kind = 'coroner_area' then 'coroner_area'
-            else organisations.organisation_type end as organisation_type,
+        case
+            when returns.return_kind = 'coroner_area' then returns.coroner_area_key
+            else returns.organisation_key
+        end as resolved_key,
+        case
+            when returns.return_kind = 'coroner_area' then areas.coroner_area
+            else organisations.canonical_name
+        end as resolved_name,
+        case
+            when returns.return_kind = 'coroner_area' then 'coroner_area'
+            else organisations.organisation_type
+        end as organisation_type,
         returns.resolution_method,
         returns.is_resolved,
         returns.period_start,
@@ -116,8 +128,10 @@ final as (
         returns.reports_received as reported_count,
         case when returns.is_resolved then coalesce(published.published_count, 0) end
             as published_count,
-        case when returns.is_resolved
-            then returns.reports_received - coalesce(published.published_count, 0) end as difference,
+        case
+            when returns.is_resolved
+                then returns.reports_received - coalesce(published.published_count, 0)
+        end as difference,
         case
             when not returns.is_resolved then 'unresolved name'
             when returns.reports_received is null then 'no count: ' || replace(returns.outcome_category, '_', ' ')
@@ -129,9 +143,11 @@ final as (
         end as direction,
         case
             when returns.return_kind = 'coroner_area'
-                then 'reports dated within the period (date of report) from this coroner area'
+                then
+                    'reports dated within the period (date of report) from this coroner area'
                     || ' (a current area includes its merged predecessors)'
-            else 'reports dated within the period (date of report) naming the organisation'
+            else
+                'reports dated within the period (date of report) naming the organisation'
                 || ' among the recipients listed on the page (addressees)'
         end as published_count_basis,
         coalesce(published.published_refs, []) as published_refs,
