@@ -66,8 +66,15 @@ def run_query(
     try:
         relation = connection.execute(sql, parameters) if parameters else connection.execute(sql)
     except duckdb.Error as error:
-        kind = type(error).__name__.replace("Exception", " error").replace("Error", " error")
-        raise WarehouseError(f"{kind.strip()}: {error}") from error
+        hint = ""
+        if isinstance(error, duckdb.CatalogException):
+            hint = (
+                "\nMarts are in schema main (fct_reports, fct_report_recipients, fct_responses, "
+                'dim_organisations, ...): list every table with  pfdw sql "SHOW ALL TABLES"'
+            )
+        elif "read-only" in str(error):
+            hint = "\nThe warehouse is opened read-only: pfdw sql runs queries, it never writes."
+        raise WarehouseError(f"the query failed: {error}{hint}") from error
     if relation.description is None:
         return [], []
     columns = [column[0] for column in relation.description]

@@ -1,0 +1,152 @@
+"""Export every mart to Parquet and CSV with a data dictionary built from the dbt docs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from orchestration.analyst.warehouse import NAME_BEARING_COLUMNS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+MART_SCHEMA = "main"
+
+
+@dataclass(frozen=True)
+class ExportedTable:
+    table: str
+    rows: int
+    parquet: Path
+    csv: Path
+    withheld_columns: tuple[str, ...]
+
+
+def mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = connection.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [MART_SCHEMA],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def column_descriptions(dbt_project_dir: Path = DBT_PROJECT_DIR) -> tuple[dict, dict, str]:
+    """({table: description}, {(table, column): description}, source) from the dbt manifest
+    when it exists (what `dbt docs` shows), else from the models' YAML files."""
+    manifest = Path(dbt_project_dir) / "target" / "manifest.json"
+    tables: dict[str, str] = {}
+    columns: dict[tuple[str, str], str] = {}
+    if manifest.exists():
+        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+        for node in nodes.values():
+            if node.get("resource_type") not in ("model", "seed"):
+                continue
+            name = node.get("alias") or node["name"]
+            tables[name] = (node.get("description") or "").strip()
+            for column, spec in (node.get("columns") or {}).items():
+                columns[(name, column)] = (spec.get("description") or "").strip()
+        return tables, columns, str(manifest)
+    for path in sorted((Path(dbt_project_dir) / "models").rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in document.get("models") or []:
+            tables[model["name"]] = " ".join((model.get("description") or "").split())
+            for column in model.get("columns") or []:
+                columns[(model["name"], column["name"])] = " ".join(
+                    (column.get("description") or "").split()
+                )
+    return tables, columns, f"{dbt_project_dir}/models/**/*.yml"
+
+
+def export_marts(
+    connection: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    *,
+    with_names: bool = False,
+    tables: list[str] | None = None,
+    dbt_project_dir: Path = DBT_PROJECT_DIR,
+    on_table: Callable[[str], None] | None = None,
+) -> list[ExportedTable]:
+    out_dir = Path(out_dir)
+    (out_dir / "parquet").mkdir(parents=True, exist_ok=True)
+    (out_dir / "csv").mkdir(parents=True, exist_ok=True)
+    available = mart_tables(connection)
+    chosen = tables or available
+    unknown = sorted(set(chosen) - set(available))
+    if unknown:
+        raise ValueError(
+            f"Not a mart table: {', '.join(unknown)}. Mart tables: {', '.join(available)}"
+        )
+    table_docs, column_docs, docs_source = column_descriptions(dbt_project_dir)
+    exported: list[ExportedTable] = []
+    dictionary_rows: list[dict] = []
+    for table in chosen:
+        if on_table is not None:
+            on_table(table)
+        described = connection.execute(f'DESCRIBE {MART_SCHEMA}."{table}"').fetchall()
+        withheld = tuple(
+            c[0] for c in described if not with_names and c[0].lower() in NAME_BEARING_COLUMNS
+        )
+        kept = [c for c in described if c[0] not in withheld]
+        select_list = ", ".join(f'"{c[0]}"' for c in kept)
+        # table and column names come from the catalog, never from user text.
+        query = f'SELECT {select_list} FROM {MART_SCHEMA}."{table}"'  # noqa: S608
+        parquet_path = out_dir / "parquet" / f"{table}.parquet"
+        csv_path = out_dir / "csv" / f"{table}.csv"
+        connection.execute(f"COPY ({query}) TO '{parquet_path}' (FORMAT parquet)")
+        connection.execute(f"COPY ({query}) TO '{csv_path}' (FORMAT csv, HEADER)")
+        rows = connection.execute(f'SELECT count(*) FROM {MART_SCHEMA}."{table}"').fetchone()[0]  # noqa: S608
+        exported.append(ExportedTable(table, rows, parquet_path, csv_path, withheld))
+        for name, data_type, *_ in kept:
+            dictionary_rows.append(
+                {
+                    "table": table,
+                    "column": name,
+                    "type": data_type,
+                    "description": column_docs.get((table, name), ""),
+                }
+            )
+    _write_dictionary(out_dir, exported, dictionary_rows, table_docs, docs_source)
+    return exported
+
+
+def _write_dictionary(
+    out_dir: Path,
+    exported: list[ExportedTable],
+    dictionary_rows: list[dict],
+    table_docs: dict[str, str],
+    docs_source: str,
+) -> None:
+    with (out_dir / "data_dictionary.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["table", "column", "type", "description"])
+        writer.writeheader()
+        writer.writerows(dictionary_rows)
+    lines = [
+        "# Data dictionary: PFD warehouse marts",
+        "",
+        f"Column descriptions from the dbt docs ({docs_source}). Files: `parquet/<table>.parquet`"
+        " and `csv/<table>.csv` (UTF-8, header row).",
+        "",
+    ]
+    for table in exported:
+        lines += [f"## {table.table} ({table.rows:,} rows)", ""]
+        if table_docs.get(table.table):
+            lines += [" ".join(table_docs[table.table].split()), ""]
+        if table.withheld_columns:
+            lines += [
+                f"Left out (names of the deceased; export with --with-names to include): "
+                f"{', '.join(table.withheld_columns)}.",
+                "",
+            ]
+        lines += ["| column | type | description |", "|---|---|---|"]
+        for row in dictionary_rows:
+            if row["table"] == table.table:
+                description = row["description"].replace("|", "\\|").replace("\n", " ")
+                lines.append(f"| {row['column']} | {row['type']} | {description} |")
+        lines.append("")
+    (out_dir / "DATA_DICTIONARY.md").write_text("\n".join(lines), encoding="utf-8")
