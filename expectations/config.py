@@ -1,0 +1,93 @@
+"""Thresholds of the audit suites: configuration, each with the reason for its default.
+
+Override any of them with ``AuditConfig(...)`` in code, or a JSON object of field names to values
+(``python -m orchestration.audit run --config thresholds.json``; the Dagster audit asset takes
+the same fields as run config).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    # --- raw crawl suite (blocking: broken data stops the run before dbt) ---------------------
+    # Share of report pages on which each header field must be present. Measured on the full
+    # snapshot (6,147 pages): every field >= 98% except recipients (83%: recipients were only in
+    # the PDF until about 2015). The floors leave room for that history but catch a layout change
+    # that empties a field.
+    min_share_present: dict[str, float] = field(
+        default_factory=lambda: {
+            "report_url": 1.0,
+            "date_added_raw": 0.99,
+            "date_of_report_raw": 0.95,
+            "ref_raw": 0.90,
+            "deceased_name_raw": 0.95,
+            "coroner_name_raw": 0.95,
+            "coroner_area_raw": 0.95,
+            "sent_to_raw": 0.50,
+        }
+    )
+    # Share of present dates / refs that must look like a date / a YYYY-NNNN ref. Measured 99.9%
+    # and 99.97% on the full snapshot; the messy rest ("9 August", "20140-0147") is expected.
+    min_share_date_format: float = 0.98
+    min_share_ref_format: float = 0.98
+    # A full crawl may not see more than 15% fewer report pages than the previous full crawl of the
+    # same source (pages are rarely removed: 47 of 6,194 in two years). 15% is the row-count drop
+    # rule of Dagster's own warehouse (dagster-open-platform).
+    max_row_drop_share: float = 0.15
+
+    # --- reconciliation suite (warnings: findings about the world) ----------------------------
+    # Allowed |reported - published| per return row before the body fails its expectation.
+    # 0 by default: every unexplained report is worth an auditor's look.
+    reconciliation_tolerance: int = 0
+
+    # --- coroner-area completeness suite (warnings) --------------------------------------------
+    # Window: reports dated in the last N report years up to the newest report in the warehouse,
+    # so old history (headers only in PDFs before 2016) does not drown current practice.
+    completeness_window_years: int = 3
+    # Publication lag p95 per area. The national p95 for 2024-25 is 76 days (docs): 90 leaves a
+    # margin, so an area above it publishes markedly slower than the national norm.
+    max_p95_publication_lag_days: float = 90.0
+    # Share of reports missing a header field. Since 2016 the national share is at most 1.1% a
+    # year (measured 0.0-1.1% for 2019-2025): 5% is far outside normal practice.
+    max_share_missing_header_fields: float = 0.05
+    # Share of reports (past their 56-day deadline, with a named recipient) whose every response
+    # is published. Measured 2023-2025: median area 30%, lower quartile 18%; below 20% an area is
+    # in the bottom quarter of the country.
+    min_share_all_responses_published: float = 0.20
+    # Days between an area's last publication and the newest publication in the warehouse
+    # (measured against the data's own horizon, so an old snapshot does not flag every area). An
+    # average area publishes about 8 reports a year (one every six weeks); six months of silence
+    # is four times that interval. Areas with nothing in the window count as silent.
+    max_days_since_last_publication: int = 180
+    # Ref years from which the sequence is nearly contiguous (docs: 2021 has no gaps, 2024
+    # misses 5), so a gap is an "allocated but not published" signal.
+    ref_gaps_since_year: int = 2019
+    # Missing refs allowed per ref year before the year fails (0: every gap is reported).
+    max_ref_gaps_per_year: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> AuditConfig:
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown audit threshold(s) {', '.join(unknown)};"
+                f" known: {', '.join(sorted(known))}"
+            )
+        base = cls()
+        if "min_share_present" in values:
+            values["min_share_present"] = {**base.min_share_present, **values["min_share_present"]}
+        return replace(base, **values)
+
+    @classmethod
+    def from_json_file(cls, path: Path | str) -> AuditConfig:
+        return cls.from_mapping(json.loads(Path(path).read_text(encoding="utf-8")))

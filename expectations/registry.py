@@ -1,0 +1,90 @@
+"""The ONE registry of audit suites: which table each checks, how its frame is read, its
+expectations, and how its result reaches Dagster (asset key, blocking or not).
+
+Adding a suite = one module with ``load_frame`` and ``build_expectations`` + one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from expectations import (
+    coroner_area_completeness,
+    raw_crawl,
+    ref_sequence_gaps,
+    returns_reconciliation,
+)
+from expectations.config import AuditConfig
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    table: str  # schema.table the suite checks
+    asset_key: tuple[str, ...]  # the Dagster asset the check is attached to
+    description: str
+    # (connection, config) -> (frame, facts); facts are extra context shown with the result.
+    load_frame: Callable[..., tuple[pd.DataFrame, dict]]
+    # (frame, facts, config) -> list of GX expectations (severity and meta["entity"] set).
+    build_expectations: Callable[..., list]
+    entity_column: str  # the column naming the organisation / area / row a failure is about
+    index_columns: tuple[str, ...]  # columns GX reports for each unexpected row
+    blocking: bool = False  # a failed error-severity result stops downstream assets
+
+
+SUITES: tuple[SuiteSpec, ...] = (
+    SuiteSpec(
+        name="raw_crawl",
+        table="raw.judiciary_pfd__reports",
+        asset_key=("raw", "judiciary_pfd__reports"),
+        description=raw_crawl.DESCRIPTION,
+        load_frame=raw_crawl.load_frame,
+        build_expectations=raw_crawl.build_expectations,
+        entity_column="report_url",
+        index_columns=("report_url",),
+        blocking=True,
+    ),
+    SuiteSpec(
+        name="returns_reconciliation",
+        table="main.audit_returns_reconciliation",
+        asset_key=("audit_returns_reconciliation",),
+        description=returns_reconciliation.DESCRIPTION,
+        load_frame=returns_reconciliation.load_frame,
+        build_expectations=returns_reconciliation.build_expectations,
+        entity_column="entity",
+        index_columns=("return_row_id", "entity", "period_start", "period_end"),
+    ),
+    SuiteSpec(
+        name="coroner_area_completeness",
+        table="main.fct_reports",
+        asset_key=("audit_publication_completeness",),
+        description=coroner_area_completeness.DESCRIPTION,
+        load_frame=coroner_area_completeness.load_frame,
+        build_expectations=coroner_area_completeness.build_expectations,
+        entity_column="coroner_area",
+        index_columns=("coroner_area",),
+    ),
+    SuiteSpec(
+        name="ref_sequence_gaps",
+        table="main.audit_ref_sequence_gaps",
+        asset_key=("audit_ref_sequence_gaps",),
+        description=ref_sequence_gaps.DESCRIPTION,
+        load_frame=ref_sequence_gaps.load_frame,
+        build_expectations=ref_sequence_gaps.build_expectations,
+        entity_column="ref_year",
+        index_columns=("ref_year", "missing_refs"),
+    ),
+)
+
+
+def suite(name: str) -> SuiteSpec:
+    for spec in SUITES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no audit suite {name!r}; known: {', '.join(s.name for s in SUITES)}")
+
+
+__all__ = ["SUITES", "AuditConfig", "SuiteSpec", "suite"]

@@ -1,0 +1,219 @@
+"""The ONE generic runner: validate any registered suite's frame with Great Expectations 1.x.
+
+An ephemeral GX context per audit run; each suite's frame is a pandas DataFrame read from the
+warehouse (validating DuckDB through SQL fails in GX, see the stack notes). Results are reduced
+to ``SuiteOutcome``: pass/fail, severity (``error`` for broken data, ``warning`` for findings about
+the world), the failing organisations / areas / fields, and the offending rows. The same context
+renders Data Docs, made to look right offline by ``expectations.data_docs``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from expectations.config import AuditConfig
+from expectations.registry import SUITES, SuiteSpec
+
+log = logging.getLogger(__name__)
+DOCS_SITE = "audit"
+UNEXPECTED_ROWS_KEPT = 50
+_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: str
+    column: str | None
+    success: bool
+    severity: str
+    failing_entities: list[str]
+    unexpected_rows: list[dict]
+    observed: dict
+    thresholds: dict
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    table: str
+    success: bool
+    severity: str | None  # None when passed; "error" if any failed expectation is an error
+    failing_entities: list[str]
+    row_count: int
+    facts: dict
+    expectations: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def failed_expectations(self) -> list[ExpectationOutcome]:
+        return [e for e in self.expectations if not e.success]
+
+    def to_dict(self) -> dict:
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy: numpy / pandas scalars and dates become plain values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if pd.isna(value) if not isinstance(value, (list, dict)) else False:
+        return None
+    return str(value)
+
+
+def _result_format(spec: SuiteSpec) -> dict:
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": list(spec.index_columns),
+        "return_unexpected_index_query": False,
+    }
+
+
+def _outcome_of(spec: SuiteSpec, result) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = dict(config.kwargs)
+    meta = config.meta or {}
+    details = result.result or {}
+    rows = [_plain(r) for r in (details.get("unexpected_index_list") or [])]
+    if meta.get("entity") is not None:
+        entities = [str(meta["entity"])] if not result.success else []
+    else:
+        entities = sorted({str(r.get(spec.entity_column)) for r in rows if isinstance(r, dict)})
+    observed = {
+        k: _plain(details[k])
+        for k in ("observed_value", "element_count", "unexpected_count", "unexpected_percent")
+        if k in details
+    }
+    thresholds = {
+        k: _plain(kwargs[k])
+        for k in ("min_value", "max_value", "mostly", "regex", "value_set", "row_condition")
+        if k in kwargs and kwargs[k] is not None
+    }
+    severity = getattr(config, "severity", None) or "critical"
+    return ExpectationOutcome(
+        expectation=config.type,
+        column=kwargs.get("column"),
+        success=bool(result.success),
+        severity=_SEVERITY.get(str(getattr(severity, "value", severity)), "error"),
+        failing_entities=entities,
+        unexpected_rows=rows[:UNEXPECTED_ROWS_KEPT],
+        observed=observed,
+        thresholds=thresholds,
+    )
+
+
+class AuditRunner:
+    """Validates registered suites in one ephemeral GX context; optionally renders Data Docs."""
+
+    def __init__(self, docs_dir: Path | str | None = None):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        for site in list(self.context.get_config().data_docs_sites or {}):
+            self.context.delete_data_docs_site(site)  # the default writes to a temp folder
+        self.docs_dir = Path(docs_dir) if docs_dir else None
+        if self.docs_dir:
+            self.context.add_data_docs_site(
+                site_name=DOCS_SITE,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "show_how_to_buttons": False,
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(self.docs_dir.resolve()),
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        self._source = self.context.data_sources.add_pandas("warehouse_frames")
+
+    def validate(
+        self,
+        spec: SuiteSpec,
+        frame: pd.DataFrame,
+        config: AuditConfig | None = None,
+        facts: dict | None = None,
+    ) -> SuiteOutcome:
+        gx = self._gx
+        config = config or AuditConfig()
+        facts = dict(facts or {})
+        asset = self._source.add_dataframe_asset(spec.table)
+        batch = asset.add_batch_definition_whole_dataframe(f"{spec.name}_frame")
+        suite = self.context.suites.add(gx.ExpectationSuite(name=spec.name))
+        for expectation in spec.build_expectations(frame, facts, config):
+            suite.add_expectation(expectation)
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame}, result_format=_result_format(spec)
+        )
+        outcomes = [_outcome_of(spec, r) for r in result.results]
+        failed = [o for o in outcomes if not o.success]
+        severity = None
+        if failed:
+            severity = "error" if any(o.severity == "error" for o in failed) else "warning"
+        entities = sorted({e for o in failed for e in o.failing_entities})
+        log.info("suite %s: %s (%d failed)", spec.name, "passed" if not failed else severity,
+                 len(failed))  # fmt: skip
+        return SuiteOutcome(
+            suite=spec.name,
+            table=spec.table,
+            success=bool(result.success),
+            severity=severity,
+            failing_entities=entities,
+            row_count=len(frame),
+            facts=_plain(facts),
+            expectations=outcomes,
+        )
+
+    def build_docs(self) -> Path | None:
+        """Render Data Docs for every suite validated so far; returns index.html."""
+        if not self.docs_dir:
+            return None
+        from expectations.data_docs import make_offline
+
+        self.context.build_data_docs(site_names=[DOCS_SITE])
+        make_offline(self.docs_dir)
+        return self.docs_dir / "index.html"
+
+
+def run_suite(
+    spec: SuiteSpec, frame: pd.DataFrame, config: AuditConfig | None = None, facts=None
+) -> SuiteOutcome:
+    """Validate one frame against one suite (what the tests and one-off checks use)."""
+    return AuditRunner().validate(spec, frame, config, facts)
+
+
+def run_registered(
+    con,
+    config: AuditConfig | None = None,
+    names: list[str] | None = None,
+    docs_dir: Path | str | None = None,
+) -> tuple[list[SuiteOutcome], Path | None]:
+    """Read each registered suite's frame through ``con`` and validate it (all by default)."""
+    config = config or AuditConfig()
+    runner = AuditRunner(docs_dir)
+    outcomes = []
+    for spec in SUITES:
+        if names and spec.name not in names:
+            continue
+        frame, facts = spec.load_frame(con, config)
+        outcomes.append(runner.validate(spec, frame, config, facts))
+    return outcomes, runner.build_docs()
