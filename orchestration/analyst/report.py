@@ -20,8 +20,8 @@ from orchestration.analyst.scope import TYPE_LABELS, ReportScope
 from orchestration.analyst.warehouse import table_exists
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# Issue 5's reconciliation mart; the section appears only when one of these tables exists.
-RECONCILIATION_TABLES = ("fct_returns_reconciliation", "audit_returns_reconciliation")
+# Issue 5's reconciliation mart; the section appears only when it exists and holds returns.
+RECONCILIATION_TABLE = "audit_returns_reconciliation"
 REPORT_LIST_LIMIT = 1000
 
 STEPS = (
@@ -62,6 +62,10 @@ class ReportData:
             "trend": [{k: _plain(v) for k, v in row.items()} for row in self.trend],
             "categories": self.categories,
             "areas": self.areas,
+            "returns": [
+                {k: _plain(v) for k, v in row.items()}
+                for row in (self.reconciliation or {}).get("rows", [])
+            ],
         }
 
 
@@ -92,26 +96,18 @@ def _report_list(
 
 
 def _reconciliation(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -> dict | None:
-    table = next((t for t in RECONCILIATION_TABLES if table_exists(connection, "main", t)), None)
-    if table is None:
+    """Issue 5's reconciliation rows in scope; None (no section) while the mart is missing or
+    holds no returns at all."""
+    if not table_exists(connection, "main", RECONCILIATION_TABLE):
         return None
-    columns = [row[0] for row in connection.execute(f"DESCRIBE main.{table}").fetchall()]
-    where, parameters = "", []
-    keys = scope.variables.org_keys
-    if keys and "organisation_key" in columns:
-        where, parameters = "WHERE list_contains(?, organisation_key)", [list(keys)]
-    elif scope.variables.org_types and "organisation_type" in columns:
-        where, parameters = (
-            "WHERE list_contains(?, organisation_type)",
-            [list(scope.variables.org_types)],
-        )
-    # table comes from the fixed tuple above, never from user input.
-    relation = connection.execute(f"SELECT * FROM main.{table} {where}", parameters)  # noqa: S608
-    names = [column[0] for column in relation.description]
+    (total,) = connection.execute(f"SELECT count(*) FROM main.{RECONCILIATION_TABLE}").fetchone()  # noqa: S608
+    if not total:
+        return None
+    apply_scope(connection, scope.variables)
     return {
-        "table": table,
-        "columns": names,
-        "rows": [dict(zip(names, row, strict=True)) for row in relation.fetchall()],
+        "table": RECONCILIATION_TABLE,
+        "returns_loaded": total,
+        "rows": run_question(connection, "q5_returns_reconciliation"),
     }
 
 

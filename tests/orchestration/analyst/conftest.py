@@ -1,0 +1,46 @@
+"""A real warehouse for the analyst tests: the offline snapshot as of 2015-12-31 (the first
+reports to mental health trusts are from late 2014), crawled, loaded and built with dbt once per
+session, statuses as of the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+WINDOW = dt.date(2015, 12, 31)
+
+
+@pytest.fixture(scope="session")
+def window_warehouse(tmp_path_factory) -> Path:
+    from orchestration.collect import collect_judiciary_pfd
+    from tests.dbt.sample_warehouse import run_dbt_build
+
+    work_dir = tmp_path_factory.mktemp("analyst_window")
+    warehouse = work_dir / "pfd.duckdb"
+    collect_judiciary_pfd(
+        warehouse=warehouse,
+        runs_root=work_dir / "runs",
+        mode="full",
+        as_of=WINDOW,
+    )
+    result = run_dbt_build(warehouse, work_dir, as_of=WINDOW.isoformat())
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return warehouse
+
+
+@pytest.fixture
+def pfdw(window_warehouse, monkeypatch, tmp_path, capsys):
+    """Run the command line against the window warehouse; returns (exit code, stdout, stderr)."""
+    from orchestration.cli import main
+
+    monkeypatch.setenv("PFDW_WAREHOUSE_PATH", str(window_warehouse))
+    monkeypatch.setenv("PFDW_DATA_DIR", str(tmp_path / "data"))
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

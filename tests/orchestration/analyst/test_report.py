@@ -1,0 +1,223 @@
+"""`pfdw report` on the 2015-12-31 snapshot window: every figure equals SQL on the marts,
+names stay out unless asked for, and the returns section follows its mart."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def figures_in(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="report-figures">(.*?)</script>', html)
+    assert found, "the report embeds its figures"
+    return json.loads(found.group(1))
+
+
+def shown_headline(html: str) -> dict[str, int]:
+    return {
+        name: int(value.replace(",", ""))
+        for name, value in re.findall(r'data-figure="(\w+)">([\d,]+)<', html)
+    }
+
+
+def query(warehouse: Path, sql: str, parameters=None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, parameters or []).fetchall()
+
+
+# Written independently of orchestration/sql/questions: plain SQL on the marts.
+PAIRS_FOR_TYPE = """
+    SELECT rr.* FROM main.fct_report_recipients rr
+    JOIN main.fct_reports r USING (report_url)
+    WHERE rr.organisation_type = ?
+"""
+
+
+def test_mental_health_trust_report_figures_equal_sql_on_the_marts(
+    pfdw, window_warehouse, tmp_path
+):
+    out = tmp_path / "mh.html"
+    code, stdout, stderr = pfdw("report", "--org-type", "mental_health_trust", "--out", str(out))
+    assert code == 0, stderr
+    assert stdout.strip() == str(out.resolve())
+    html = out.read_text()
+    kind = ["nhs_mental_health_trust"]
+    (reports, organisations, responded, overdue) = query(
+        window_warehouse,
+        f"""SELECT count(DISTINCT report_url), count(DISTINCT organisation_key),
+               count(*) FILTER (WHERE response_status = 'responded'),
+               count(*) FILTER (WHERE response_status = 'overdue')
+            FROM ({PAIRS_FOR_TYPE})""",  # noqa: S608 (a constant, no user text)
+        kind,
+    )[0]
+    assert reports > 0, "the window must hold reports to mental health trusts for this test"
+    expected = {
+        "reports_sent": reports,
+        "organisations": organisations,
+        "responses_published": responded,
+        "overdue": overdue,
+    }
+    assert shown_headline(html) == expected
+    assert {k: figures_in(html)["headline"][k] for k in expected} == expected
+
+    per_organisation = query(
+        window_warehouse,
+        f"""SELECT organisation_key, count(DISTINCT report_url),
+               count(DISTINCT report_url) FILTER (WHERE response_status = 'responded'),
+               count(DISTINCT report_url) FILTER (WHERE response_status = 'overdue'),
+               median(days_to_respond) FILTER (WHERE response_status = 'responded')
+            FROM ({PAIRS_FOR_TYPE}) GROUP BY organisation_key""",  # noqa: S608
+        kind,
+    )
+    shown = {
+        row["organisation_key"]: (
+            row["reports_received"],
+            row["reports_responded"],
+            row["reports_overdue"],
+            row["median_days_to_response"],
+        )
+        for row in figures_in(html)["organisations"]
+    }
+    assert shown == {key: tuple(values) for key, *values in per_organisation}
+    for key, received, *_ in per_organisation:
+        row = re.search(
+            rf'<tr data-organisation-key="{re.escape(key)}">.*?</tr>', html, flags=re.S
+        ).group(0)
+        assert f'data-sort="{received}">{received}<' in row
+
+    yearly = query(
+        window_warehouse,
+        f"""SELECT r.report_year, count(DISTINCT p.report_url)
+            FROM ({PAIRS_FOR_TYPE}) p JOIN main.fct_reports r USING (report_url)
+            GROUP BY 1 ORDER BY 1""",  # noqa: S608
+        kind,
+    )
+    assert [(t["report_year"], t["reports_sent"]) for t in figures_in(html)["trend"]] == yearly
+
+
+def test_national_report_counts_every_report(pfdw, window_warehouse, tmp_path):
+    out = tmp_path / "all.html"
+    code, _, stderr = pfdw("report", "--out", str(out))
+    assert code == 0, stderr
+    html = out.read_text()
+    figures = figures_in(html)
+    (total,) = query(window_warehouse, "SELECT count(*) FROM main.fct_reports")[0]
+    assert figures["headline"]["reports_sent"] == total
+    assert sum(row["reports"] for row in figures["areas"]) == total
+    # Statuses as of 2015-12-31: every year up to the window is complete (a later year can only
+    # come from a mistyped report date, and is partial by definition).
+    assert not [r for r in figures["trend"] if r["is_partial"] and r["report_year"] <= 2015]
+    assert '<svg class="chart" id="chart-trend"' in html and 'class="area-map"' in html
+
+
+def test_a_year_cut_by_until_is_labelled_partial(pfdw, tmp_path):
+    out = tmp_path / "until.html"
+    assert pfdw("report", "--until", "2015-06-30", "--out", str(out))[0] == 0
+    html = out.read_text()
+    partial = {row["report_year"]: row["is_partial"] for row in figures_in(html)["trend"]}
+    assert partial[2015] is True and partial[2014] is False
+    assert '2015 <span class="partial">(partial year)</span>' in html
+
+
+def test_area_and_period_filters_follow_the_marts(pfdw, window_warehouse, tmp_path):
+    (area_key, area) = query(
+        window_warehouse,
+        "SELECT current_coroner_area_key, current_coroner_area FROM main.fct_reports "
+        "WHERE current_coroner_area_key IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC LIMIT 1",
+    )[0]
+    out = tmp_path / "area.html"
+    code, _, stderr = pfdw(
+        "report",
+        "--area",
+        area,
+        "--since",
+        "2013-10-01",
+        "--until",
+        "2014-02-28",
+        "--out",
+        str(out),
+    )
+    assert code == 0, stderr
+    (expected,) = query(
+        window_warehouse,
+        "SELECT count(*) FROM main.fct_reports "
+        "WHERE ? IN (current_coroner_area_key, coroner_area_key) AND "
+        "coalesce(report_date, published_date) BETWEEN DATE '2013-10-01' AND DATE '2014-02-28'",
+        [area_key],
+    )[0]
+    assert shown_headline(out.read_text())["reports_sent"] == expected
+
+
+def test_names_of_the_deceased_stay_out_unless_asked_for(pfdw, window_warehouse, tmp_path):
+    names = [
+        name
+        for (name,) in query(
+            window_warehouse,
+            "SELECT DISTINCT deceased_name FROM main.dim_deceased "
+            "WHERE NOT is_redacted AND length(deceased_name) > 8",
+        )
+    ]
+    assert names
+    plain, named = tmp_path / "plain.html", tmp_path / "named.html"
+    assert pfdw("report", "--out", str(plain))[0] == 0
+    assert pfdw("report", "--out", str(named), "--with-names")[0] == 0
+    plain_text, named_text = unescape(plain.read_text()), unescape(named.read_text())
+    assert not [name for name in names if name in plain_text]
+    assert [name for name in names if name in named_text]
+
+
+def test_unknown_organisation_and_type_fail_with_what_was_wrong(pfdw):
+    code, _, stderr = pfdw("report", "--org", "No Such Body Anywhere")
+    assert code == 1 and "No organisation matches 'No Such Body Anywhere'" in stderr
+    code, _, stderr = pfdw("report", "--org-type", "spaceships")
+    assert code == 1 and "Unknown organisation type 'spaceships'" in stderr
+
+
+def test_returns_section_appears_only_when_the_reconciliation_mart_holds_returns(
+    pfdw, window_warehouse, tmp_path, monkeypatch
+):
+    without_mart = tmp_path / "without_mart.duckdb"
+    shutil.copy(window_warehouse, without_mart)
+    with duckdb.connect(str(without_mart)) as connection:
+        connection.execute("DROP TABLE IF EXISTS main.audit_returns_reconciliation")
+    monkeypatch.setenv("PFDW_WAREHOUSE_PATH", str(without_mart))
+    out = tmp_path / "without.html"
+    assert pfdw("report", "--out", str(out))[0] == 0
+    assert 'id="returns"' not in out.read_text()
+
+    with_returns = tmp_path / "with_returns.duckdb"
+    shutil.copy(window_warehouse, with_returns)
+    with duckdb.connect(str(with_returns)) as connection:
+        if not connection.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = 'audit_returns_reconciliation'"
+        ).fetchone()[0]:
+            pytest.skip("this dbt project has no audit_returns_reconciliation mart yet")
+        connection.execute("DELETE FROM main.audit_returns_reconciliation")
+        connection.execute(
+            "INSERT INTO main.audit_returns_reconciliation BY NAME SELECT "
+            "'row-1' AS return_row_id, 'organisation' AS return_kind, "
+            "'Dept of Health' AS name_as_written, 'nb:x' AS resolved_key, "
+            "'Department of Health' AS resolved_name, "
+            "'government_department' AS organisation_type, "
+            "DATE '2015-01-01' AS period_start, DATE '2015-12-31' AS period_end, "
+            "'provided' AS outcome_category, 7 AS reported_count, 5 AS published_count, "
+            "2 AS difference, 'reported but not published' AS direction"
+        )
+    monkeypatch.setenv("PFDW_WAREHOUSE_PATH", str(with_returns))
+    out = tmp_path / "with.html"
+    assert pfdw("report", "--out", str(out))[0] == 0
+    html = out.read_text()
+    assert 'id="returns"' in html and "reported but not published" in html
+    assert figures_in(html)["returns"][0]["difference"] == 2
+    out = tmp_path / "police.html"
+    assert pfdw("report", "--org-type", "police", "--out", str(out))[0] == 0
+    assert "No returns are recorded for the organisations or area in scope" in out.read_text()
