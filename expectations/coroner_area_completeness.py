@@ -90,7 +90,21 @@ def load_frame(con, config: AuditConfig) -> tuple[pd.DataFrame, dict]:
         "days_since_last_publication",
     ):
         frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    history_columns = [
+        "coroner_area",
+        "reports_in_window",
+        "p95_publication_lag_days",
+        "share_missing_header_fields",
+        "share_all_responses_published",
+        "days_since_last_publication",
+        "window_first_year",
+    ]
     facts = {
+        # Kept with the result so the audit history can follow each area over time.
+        "area_rows": frame[history_columns]
+        .astype(object)
+        .where(frame[history_columns].notna())
+        .to_dict("records"),
         "areas": len(frame),
         "window_first_year": int(frame["window_first_year"].iloc[0]) if len(frame) else None,
         "newest_publication": frame["newest_publication"].iloc[0] if len(frame) else None,

@@ -2,7 +2,7 @@
 
 GX renders every page with links to CDNs (bootstrap, jQuery, bootstrap-table...). This copies
 ``expectations/data_docs_static`` into the site and rewrites each page to use it; the CDN tags
-with no local copy (icons, date picker, dark theme, Vega charts) are removed, so a page never
+with no local copy (icons, dark theme, Vega charts) are removed, so a page never
 waits on the network.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 STATIC_SOURCE = Path(__file__).resolve().parent / "data_docs_static"
 VENDOR_SUBDIR = Path("static") / "vendor"
+ICONS_CSS = "pfdw-offline-icons.css"
 LOCAL_COPIES = {
     "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap.min.css",
     "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap.min.js",
@@ -26,6 +27,10 @@ LOCAL_COPIES = {
     "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
         "bootstrap-table.min.js"
     ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/"
+    "bootstrap-datepicker.min.css": "bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/"
+    "bootstrap-datepicker.min.js": "bootstrap-datepicker.min.js",
     "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/"
     "bootstrap-table-filter-control.min.js": "bootstrap-table-filter-control.min.js",
     "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
@@ -37,15 +42,23 @@ _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]+\"[^>]*>", re.IG
 _REMOTE_SCRIPT = re.compile(
     r"<script\b[^>]*\bsrc=\"https?://[^\"]+\"[^>]*>\s*</script>", re.IGNORECASE
 )
+# Subresource-integrity attributes make a browser load the file as a CORS request, which a
+# file:// page cannot make: the local copies would be refused.
+_INTEGRITY = re.compile(r'\s+(integrity="[^"]*"|crossorigin="[^"]*")', re.IGNORECASE)
 _REMOTE_LOGO = re.compile(r"https://great-expectations-web-assets\.[^\"]+/logo-long\.png[^\"]*")
 
 
 def _rewrite(page: str, prefix: str) -> str:
     for url, name in LOCAL_COPIES.items():
         page = page.replace(url, f"{prefix}{VENDOR_SUBDIR.as_posix()}/{name}")
+    page = _INTEGRITY.sub("", page)
     page = _REMOTE_LOGO.sub(f"{prefix}static/images/logo-long.png", page)
     page = _REMOTE_LINK.sub("", page)
-    return _REMOTE_SCRIPT.sub("", page)
+    page = _REMOTE_SCRIPT.sub("", page)
+    icons = f'<link rel="stylesheet" href="{prefix}{VENDOR_SUBDIR.as_posix()}/{ICONS_CSS}">'
+    if ICONS_CSS not in page:
+        page = page.replace("</head>", f"{icons}\n</head>", 1)
+    return page
 
 
 def make_offline(site_dir: Path | str) -> list[Path]:
