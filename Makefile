@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install browser run test lint format bench quality snapshot clean
+.PHONY: help install browser run test lint format bench quality snapshot report export clean
 
 help:
 	@echo "make run       install, then crawl the offline snapshot, load DuckDB, build the marts"
@@ -19,6 +19,8 @@ help:
 	@echo "make bench     benchmark scripts (figures printed, not asserted)"
 	@echo "make quality   precision/recall of recipient and area resolution on labelled samples"
 	@echo "make snapshot  serve the offline judiciary.uk replica for a person to browse"
+	@echo "make report    HTML report for NHS mental health trusts (reports/mental-health-trusts.html)"
+	@echo "make export    every mart to Parquet and CSV with a data dictionary (export/)"
 
 # uv itself comes from PyPI; the lock file pins everything else.
 $(STAMP): pyproject.toml uv.lock
@@ -59,6 +61,12 @@ quality: install
 
 snapshot: install
 	$(BIN)/python -m scrapers.snapshot serve --port 8765
+
+report: install
+	$(BIN)/pfdw report --org-type mental_health_trust --out reports/mental-health-trusts.html
+
+export: install
+	$(BIN)/pfdw export --out export
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dbt_project/target dbt_project/logs
