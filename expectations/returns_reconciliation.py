@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 import pandas as pd
+from great_expectations.expectations.row_conditions import Column
 
 from expectations.config import AuditConfig
 
@@ -33,9 +34,6 @@ def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
         prepared["resolved_name"].notna(), prepared["name_as_written"]
     )
     prepared["absolute_difference"] = pd.to_numeric(prepared["difference"]).abs()
-    # Row conditions select a body by this number, so no name is ever parsed as an expression.
-    numbers = {name: i for i, name in enumerate(sorted(prepared["entity"].dropna().unique()), 1)}
-    prepared["entity_number"] = prepared["entity"].map(numbers).astype("Int64")
     for column in ("period_start", "period_end"):
         prepared[column] = prepared[column].astype("string")
     prepared["is_resolved"] = prepared["is_resolved"].astype(bool)
@@ -57,16 +55,17 @@ def build_expectations(frame: pd.DataFrame, facts: dict, config: AuditConfig) ->
             meta={"entity": "every return", "why": "unresolved names are reported, not guessed"},
         )
     ]
+    if frame.empty:
+        return expectations
     with_count = frame[frame["reported_count"].notna() & frame["is_resolved"]]
-    bodies = with_count[["entity", "entity_number"]].drop_duplicates().sort_values("entity")
-    for entity, number in bodies.itertuples(index=False):
+    for entity in sorted(with_count["entity"].unique()):
         expectations.append(
             gxe.ExpectColumnValuesToBeBetween(
                 column="absolute_difference",
                 min_value=0,
                 max_value=config.reconciliation_tolerance,
-                row_condition=f"entity_number == {int(number)}",
-                condition_parser="pandas",
+                # A condition object: the name is a compared value, never parsed as an expression.
+                row_condition=Column("entity") == str(entity),
                 severity="warning",
                 meta={"entity": entity},
             )

@@ -1,0 +1,251 @@
+"""Every registered suite: a good frame passes, a bad frame fails with the expected expectation
+named, and the failing organisation / area / field is in the result."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from expectations.config import AuditConfig
+from expectations.registry import SUITES, suite
+from expectations.returns_reconciliation import prepare_frame
+from expectations.runner import AuditRunner, run_suite
+
+
+def failed(outcome) -> dict[tuple[str, str | None], list[str]]:
+    return {(e.expectation, e.column): e.failing_entities for e in outcome.failed_expectations}
+
+
+# --- raw crawl ----------------------------------------------------------------------------------
+
+
+def raw_frame(rows: int = 20) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "report_url": [
+                f"https://www.judiciary.uk/prevention-of-future-death-reports/r{i}/"
+                for i in range(rows)
+            ],  # fmt: skip
+            "date_added_raw": ["2024-06-03"] * rows,
+            "date_of_report_raw": ["30/05/2024", "26 May 2022", "01/07/22", "08 /03/2024"]
+            * (rows // 4),
+            "ref_raw": [f"2024-{i:04d}" for i in range(1, rows + 1)],
+            "deceased_name_raw": ["Katie Madden"] * rows,
+            "coroner_name_raw": ["Nigel Parsley"] * rows,
+            "coroner_area_raw": ["Suffolk"] * rows,
+            "sent_to_raw": ["Suffolk County Council", None, "Suffolk Constabulary", "DHSC"]
+            * (rows // 4),
+        }
+    )
+
+
+FULL_CRAWL = {"latest_mode": "full", "previous_full_reports": 20}
+
+
+def test_raw_crawl_good_frame_passes():
+    outcome = run_suite(suite("raw_crawl"), raw_frame(), facts=FULL_CRAWL)
+    assert outcome.success, failed(outcome)
+    assert outcome.severity is None
+
+
+def test_raw_crawl_fails_when_a_layout_change_empties_a_field():
+    frame = raw_frame()
+    frame.loc[3:, "coroner_area_raw"] = None  # 85% missing
+    outcome = run_suite(suite("raw_crawl"), frame, facts=FULL_CRAWL)
+    assert not outcome.success
+    assert outcome.severity == "error"
+    assert failed(outcome) == {
+        ("expect_column_values_to_not_be_null", "coroner_area_raw"): ["coroner_area_raw"]
+    }
+
+
+def test_raw_crawl_fails_on_bad_date_and_ref_formats():
+    frame = raw_frame()
+    frame.loc[:5, "date_of_report_raw"] = "Ref: 2024-0001 Deceased name: glued header"
+    frame.loc[:5, "ref_raw"] = "see report"
+    outcome = run_suite(suite("raw_crawl"), frame, facts=FULL_CRAWL)
+    assert set(failed(outcome)) == {
+        ("expect_column_values_to_match_regex", "date_of_report_raw"),
+        ("expect_column_values_to_match_regex", "ref_raw"),
+    }
+
+
+def test_raw_crawl_fails_when_pages_drop_sharply_against_the_previous_full_crawl():
+    outcome = run_suite(
+        suite("raw_crawl"),
+        raw_frame(20),
+        facts={"latest_mode": "full", "previous_full_reports": 40},
+    )
+    assert failed(outcome) == {("expect_table_row_count_to_be_between", None): ["latest crawl"]}
+    assert outcome.severity == "error"
+
+
+def test_raw_crawl_row_drop_is_not_judged_on_an_incremental_crawl():
+    outcome = run_suite(
+        suite("raw_crawl"),
+        raw_frame(4),
+        facts={"latest_mode": "incremental", "previous_full_reports": 40},  # fmt: skip
+    )
+    assert outcome.success, failed(outcome)
+
+
+# --- reconciliation -----------------------------------------------------------------------------
+
+
+def reconciliation_frame(rows: list[tuple]) -> pd.DataFrame:
+    columns = [
+        "return_row_id", "name_as_written", "resolved_name", "is_resolved", "period_start",
+        "period_end", "reported_count", "published_count", "difference", "direction",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    return prepare_frame(frame)
+
+
+AGREEING = [
+    ("r1", "Org A", "Org A", True, "2023-01-01", "2023-12-31", 3, 3, 0, "agrees"),
+    ("r2", "Org B", "Org B", True, "2023-01-01", "2023-12-31", 0, 0, 0, "agrees"),
+    ("r3", "GLA", "Greater London Authority", True, "2013-07-01", "2024-06-30", None, 5, None,
+     "no count: refused"),
+]  # fmt: skip
+
+
+def test_reconciliation_good_frame_passes():
+    outcome = run_suite(suite("returns_reconciliation"), reconciliation_frame(AGREEING))
+    assert outcome.success, failed(outcome)
+
+
+def test_reconciliation_each_body_beyond_tolerance_fails_its_own_expectation():
+    rows = [
+        ("r1", "Org A", "Org A", True, "2023-01-01", "2023-12-31", 3, 1, 2,
+         "reported but not published"),
+        ("r2", 'St John\'s "Trust" == 1 or True', 'St John\'s "Trust" == 1 or True', True,
+         "2023-01-01", "2023-12-31", 0, 2, -2, "published but not reported"),
+        ("r4", "Org C", "Org C", True, "2023-01-01", "2023-12-31", 5, 5, 0, "agrees"),
+        AGREEING[2],
+    ]  # fmt: skip
+    outcome = run_suite(suite("returns_reconciliation"), reconciliation_frame(rows))
+    assert outcome.severity == "warning"  # a finding about the world, not broken data
+    # names are compared as values, so quotes and operators in a name select only that body
+    assert outcome.failing_entities == ["Org A", 'St John\'s "Trust" == 1 or True']
+    failures = outcome.failed_expectations
+    assert [e.expectation for e in failures] == ["expect_column_values_to_be_between"] * 2
+    offending = {row["return_row_id"] for e in failures for row in e.unexpected_rows}
+    assert offending == {"r1", "r2"}
+    # the refusal has no count, so it is not judged as a difference
+    assert all("Greater London Authority" not in e.failing_entities for e in failures)
+
+
+def test_reconciliation_tolerance_is_configuration():
+    rows = [("r1", "Org A", "Org A", True, "2023-01-01", "2023-12-31", 3, 2, 1,
+             "reported but not published")]  # fmt: skip
+    frame = reconciliation_frame(rows)
+    assert not run_suite(suite("returns_reconciliation"), frame).success
+    lenient = AuditConfig(reconciliation_tolerance=1)
+    assert run_suite(suite("returns_reconciliation"), frame, lenient).success
+
+
+def test_reconciliation_unresolved_name_is_an_error():
+    rows = [("r9", "Nobody Known", None, False, "2023-01-01", "2023-12-31", 4, None, None,
+             "unresolved name")]  # fmt: skip
+    outcome = run_suite(suite("returns_reconciliation"), reconciliation_frame(rows))
+    assert outcome.severity == "error"
+    assert failed(outcome) == {
+        ("expect_column_values_to_be_in_set", "is_resolved"): ["every return"]
+    }
+
+
+# --- coroner-area completeness ------------------------------------------------------------------
+
+
+def completeness_frame(**overrides) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "coroner_area": ["Avon", "Norfolk", "Suffolk"],
+            "reports_in_window": [15, 20, 30],
+            "p95_publication_lag_days": [12.0, 40.0, 70.0],
+            "share_missing_header_fields": [0.0, 0.01, 0.0],
+            "share_all_responses_published": [0.33, 0.5, 0.25],
+            "days_since_last_publication": [98.0, 3.0, 40.0],
+        }
+    )
+    for column, (area, value) in overrides.items():
+        frame.loc[frame["coroner_area"] == area, column] = value
+    return frame
+
+
+def test_completeness_good_frame_passes():
+    outcome = run_suite(suite("coroner_area_completeness"), completeness_frame())
+    assert outcome.success, failed(outcome)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("p95_publication_lag_days", 200.0),
+        ("share_missing_header_fields", 0.3),
+        ("share_all_responses_published", 0.05),
+        ("days_since_last_publication", 400.0),
+    ],
+)
+def test_completeness_names_the_area_beyond_each_threshold(column, value):
+    frame = completeness_frame(**{column: ("Norfolk", value)})
+    outcome = run_suite(suite("coroner_area_completeness"), frame)
+    assert outcome.severity == "warning"
+    assert failed(outcome) == {("expect_column_values_to_be_between", column): ["Norfolk"]}
+
+
+# --- ref sequence gaps --------------------------------------------------------------------------
+
+
+def gaps_frame(gaps_2024: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ref_year": [2023, 2024],
+            "highest_sequence_seen": [552, 691],
+            "refs_published": [552, 691 - gaps_2024],
+            "gaps_in_year": [0, gaps_2024],
+            "missing_refs": [None, "2024-0010, 2024-0011" if gaps_2024 else None],
+        }
+    )
+
+
+def test_ref_gaps_good_frame_passes():
+    assert run_suite(suite("ref_sequence_gaps"), gaps_frame(0)).success
+
+
+def test_ref_gaps_fail_naming_the_year_and_its_missing_refs():
+    outcome = run_suite(suite("ref_sequence_gaps"), gaps_frame(2))
+    assert failed(outcome) == {("expect_column_values_to_be_between", "gaps_in_year"): ["2024"]}
+    assert outcome.failed_expectations[0].unexpected_rows[0]["missing_refs"] == (
+        "2024-0010, 2024-0011"
+    )
+    assert outcome.severity == "warning"
+
+
+# --- registry and runner ------------------------------------------------------------------------
+
+
+def test_registry_names_are_unique_and_every_suite_builds_on_an_empty_frame():
+    assert len({s.name for s in SUITES}) == len(SUITES)
+    for spec in SUITES:
+        assert spec.build_expectations(pd.DataFrame(), {}, AuditConfig()) is not None
+
+
+def test_unknown_threshold_is_refused_by_name():
+    with pytest.raises(ValueError, match="max_lag"):
+        AuditConfig.from_mapping({"max_lag": 3})
+    config = AuditConfig.from_mapping({"min_share_present": {"sent_to_raw": 0.1}})
+    assert config.min_share_present["sent_to_raw"] == 0.1
+    assert config.min_share_present["report_url"] == 1.0
+
+
+def test_data_docs_use_only_local_styles_and_scripts(tmp_path):
+    from expectations.data_docs import remote_references
+
+    runner = AuditRunner(tmp_path / "docs")
+    runner.validate(suite("ref_sequence_gaps"), gaps_frame(1))
+    index = runner.build_docs()
+    assert index.is_file()
+    assert remote_references(tmp_path / "docs") == []
+    assert (tmp_path / "docs" / "static" / "vendor" / "bootstrap.min.css").is_file()
+    assert "static/vendor/bootstrap.min.css" in index.read_text(encoding="utf-8")
