@@ -17,3 +17,23 @@
     "The Chief Executive, East Midlands Ambulance Service NHS Trust". -#}
 '^(the )?((acting|interim|deputy|joint) )?(chief executive( officer)?|ceo|chair|chairman|chairperson|chair of the board|medical director|managing director|director( of [a-z ,&]+)?|executive director|clinical director|general manager|registered manager|home manager|manager|head teacher|headteacher|principal|governor|clerk|president|chief constable|chief officer|chief inspector|chief medical officer|commissioner|owner|proprietor|group chief executive|company secretary)$|^(mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|lady|rt hon|the rt hon)\.? [a-z][a-z\.\- '']+$'
 {%- endmacro %}
+
+{% macro nhs_body_pattern() -%}
+{#- A name that looks like an NHS body may also be matched by its loose key (macros/text_cleaning.sql). -#}
+'\b(nhs|trust|hospital|hospitals|healthcare|ambulance|mental health|partnership|health services?)\b'
+{%- endmacro %}
+
+{% macro function_words() -%}
+{#- Words of job titles and departments written around an organisation's name without a comma
+    ("Chief Executive Oldham Borough Council", "Highways and Transport Wiltshire Council",
+    "YAS Legal"). Trimming them may only leave a listed name of two or more words or a listed
+    acronym. Place and compass words are absent on purpose ("West Midlands Police" must not lose
+    "West"), and so is "office" ("Met Office" is not the Met). -#}
+['chief', 'executive', 'executives', 'officer', 'ceo', 'chair', 'chairman', 'chairperson',
+    'director', 'directors', 'directorate', 'medical', 'clinical', 'managing', 'manager',
+    'registered', 'head', 'deputy', 'acting', 'interim', 'of', 'for', 'at', 'to', 'the', 'and',
+    'legal', 'litigation', 'claims', 'complaints', 'governance', 'safeguarding', 'team',
+    'department', 'highways', 'highway', 'transport', 'transportation', 'adult', 'adults',
+    'children', 'childrens', 'social', 'services', 'redacted', 'attention', 'fao', 'dear',
+    'secretary', 'solicitor', 'solicitors']
+{%- endmacro %}

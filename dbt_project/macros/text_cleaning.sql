@@ -36,15 +36,20 @@
 
 {% macro org_name_key(col, strip_brackets=true) -%}
     {#- Exact-match key for organisation names: case, punctuation, "&" and a leading "The" do not
-        distinguish organisations. Bracketed text is dropped for recipient pieces ("(AACE)") but
-        kept for listed names, where it distinguishes "Department of Health (Northern Ireland)"
-        from the Department of Health. -#}
-    nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        lower(replace(replace(coalesce({{ col }}, ''), chr(160), ' '), '’', '''')),
+        distinguish organisations; an apostrophe joins rather than separates ("King's College",
+        "Chiefs' Council"); "SoS" and "Dept" are the same words written short. Bracketed text is
+        dropped for recipient pieces ("(AACE)") but kept for listed names, where it distinguishes
+        "Department of Health (Northern Ireland)" from the Department of Health. -#}
+    nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(regexp_replace(
+        lower(replace(coalesce({{ col }}, ''), chr(160), ' ')),
         {% if strip_brackets %}'\([^)]*\)'{% else %}'[()]'{% endif %}, ' ', 'g'),
+        '[''’‘`]', '', 'g'),
         '&', ' and ', 'g'),
         '[^a-z0-9]+', ' ', 'g'),
-        '^the ', '')), '')
+        '\bsos\b', 'secretary of state', 'g'),
+        '\bdept\b', 'department', 'g'),
+        '^ *the ', '')), '')
 {%- endmacro %}
 
 {% macro org_loose_key(col) -%}
@@ -52,7 +57,7 @@
         ("Devon Partnership Trust"); only used when it is unique among listed names. -#}
     nullif(array_to_string(list_filter(string_split({{ org_name_key(col) }}, ' '),
         lambda t: t not in ('nhs', 'foundation', 'trust', 'trusts', 'the', 'national',
-            'service', 'hospitals', 'hospital', 'university', 'teaching')), ' '), '')
+            'service', 'services', 'hospitals', 'hospital', 'university', 'teaching')), ' '), '')
 {%- endmacro %}
 
 {% macro slugify(col) -%}

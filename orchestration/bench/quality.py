@@ -91,6 +91,7 @@ def run_dbt(
 @dataclass(frozen=True)
 class RecipientLabel:
     sample_id: str
+    report_year: str
     sent_to_raw: str
     recipient_raw: str
     expected_key: str
@@ -126,6 +127,7 @@ def read_recipient_labels(path: Path = RECIPIENTS_SAMPLE) -> list[RecipientLabel
         labels.append(
             RecipientLabel(
                 sample_id=row["sample_id"].strip(),
+                report_year=row.get("report_year", "").strip(),
                 sent_to_raw=row["sent_to_raw"],
                 recipient_raw=row["recipient_raw"],
                 expected_key=key,
@@ -149,16 +151,25 @@ def read_area_labels(path: Path = AREAS_SAMPLE) -> list[AreaLabel]:
 def build_quality_warehouse(
     path: Path, recipients: Sequence[RecipientLabel], areas: Sequence[AreaLabel]
 ) -> None:
-    """Raw schema with one report row per labelled sent_to string and per area spelling."""
-    sent_to_by_sample: dict[str, str] = {}
+    """Raw schema with one report row per labelled sent_to string and per area spelling.
+
+    The sample gives the report year only; 1 July of it stands in for the report date, which the
+    models use for names valid for a period (a hospital site whose trust changed).
+    """
+    first_label: dict[str, RecipientLabel] = {}
     for label in recipients:
-        sent_to_by_sample.setdefault(label.sample_id, label.sent_to_raw)
+        first_label.setdefault(label.sample_id, label)
     rows = [
-        (RECIPIENT_URL.format(sample_id=sample_id), None, sent_to)
-        for sample_id, sent_to in sent_to_by_sample.items()
+        (
+            RECIPIENT_URL.format(sample_id=sample_id),
+            f"01/07/{label.report_year}" if label.report_year.isdigit() else None,
+            None,
+            label.sent_to_raw,
+        )
+        for sample_id, label in first_label.items()
     ]
     rows += [
-        (AREA_URL.format(index=index), label.coroner_area_raw, None)
+        (AREA_URL.format(index=index), None, label.coroner_area_raw, None)
         for index, label in enumerate(areas)
     ]
     with duckdb.connect(str(path)) as connection:
@@ -166,14 +177,15 @@ def build_quality_warehouse(
         connection.executemany(
             """
             insert into raw.judiciary_pfd__reports (
-                report_url, coroner_area_raw, sent_to_raw, parse_warnings, content_hash,
+                report_url, date_of_report_raw, coroner_area_raw, sent_to_raw, parse_warnings,
+                content_hash,
                 first_seen_at, last_seen_at, last_changed_at, first_seen_run_id,
                 last_seen_run_id, first_seen_on, last_fetched_on
-            ) values (?, ?, ?, '[]', 'quality', ?, ?, ?, 'quality', 'quality', ?, ?)
+            ) values (?, ?, ?, ?, '[]', 'quality', ?, ?, ?, 'quality', 'quality', ?, ?)
             """,
             [
-                (url, area, sent_to, *[LOADED_AT] * 3, *[LOADED_AT.date()] * 2)
-                for url, area, sent_to in rows
+                (url, report_date, area, sent_to, *[LOADED_AT] * 3, *[LOADED_AT.date()] * 2)
+                for url, report_date, area, sent_to in rows
             ],
         )
 
@@ -432,11 +444,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--areas", type=Path, default=AREAS_SAMPLE)
     parser.add_argument("--misses", type=int, default=20, help="misses listed per measure")
     parser.add_argument("--skip-samples", action="store_true", help="only the full-snapshot shares")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="build the labelled-sample warehouse in this folder and keep it (for debugging)",
+    )
     args = parser.parse_args(argv)
 
     if not args.skip_samples:
-        with tempfile.TemporaryDirectory(prefix="pfdw-quality-") as work_dir:
-            recipients, areas = measure_samples(args.recipients, args.areas, Path(work_dir))
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            (args.keep / "quality.duckdb").unlink(missing_ok=True)
+            recipients, areas = measure_samples(args.recipients, args.areas, args.keep)
+        else:
+            with tempfile.TemporaryDirectory(prefix="pfdw-quality-") as work_dir:
+                recipients, areas = measure_samples(args.recipients, args.areas, Path(work_dir))
         print_report(recipients, areas, args.misses)
 
     snapshot = args.warehouse or warehouse_path()

@@ -1,6 +1,9 @@
 -- Every name by which a listed organisation may be addressed, as a normalised matching key:
--- ODS names, former names (renames, and closed trusts), curated canonical names and aliases.
--- A key that would point at two organisations is dropped: unresolved beats a wrong match.
+-- ODS names, former names (renames, and closed trusts), curated canonical names and aliases, and
+-- the name variants seed (hospital sites, abbreviations, former names), which may hold for a
+-- period only (valid_from / valid_to: the site's trust changed). A key that would point at two
+-- organisations is dropped, unless every row of it is dated (the seed gives each period its
+-- trust): unresolved beats a wrong match.
 
 with
 
@@ -22,26 +25,47 @@ curated as (
 
 ),
 
+variants as (
+
+    select * from {{ ref('organisation_name_variants') }}
+
+),
+
 names as (
 
-    select organisation_key, canonical_name as name, 'canonical_name' as name_source
+    select
+        organisation_key,
+        canonical_name as name,
+        'canonical_name' as name_source,
+        null::date as valid_from,
+        null::date as valid_to
     from organisations
 
     union all
 
-    select 'ods:' || ods_code, old_name, 'former_name'
+    select 'ods:' || ods_code, old_name, 'former_name', null, null
     from renames
 
     union all
 
-    select 'ods:' || ods_code, new_name, 'former_name'
+    select 'ods:' || ods_code, new_name, 'former_name', null, null
     from renames
 
     union all
 
-    select organisation_key, trim(unnest(string_split(aliases, ' | '))), 'alias'
+    select organisation_key, trim(unnest(string_split(aliases, ' | '))), 'alias', null, null
     from curated
     where nullif(aliases, '') is not null
+
+    union all
+
+    select
+        organisation_key,
+        name,
+        'variant_' || variant_kind,
+        try_cast(valid_from as date),
+        try_cast(valid_to as date)
+    from variants
 
 ),
 
@@ -51,8 +75,12 @@ keyed as (
         organisation_key,
         name,
         name_source,
+        valid_from,
+        valid_to,
         {{ org_name_key('name', strip_brackets=false) }} as name_key,
-        case when organisation_key like 'ods:%' then {{ org_loose_key('name') }} end as loose_key
+        -- variants match only as written: a site's short form would crowd trusts' loose keys
+        case when organisation_key like 'ods:%' and name_source not like 'variant_%'
+            then {{ org_loose_key('name') }} end as loose_key
     from names
     where nullif(trim(name), '') is not null
 
@@ -64,6 +92,7 @@ unambiguous_name_keys as (
     from keyed
     group by name_key
     having count(distinct organisation_key) = 1
+        or bool_and(valid_from is not null or valid_to is not null)
 
 ),
 
@@ -83,6 +112,8 @@ final as (
         keyed.organisation_key,
         keyed.name,
         keyed.name_source,
+        keyed.valid_from,
+        keyed.valid_to,
         keyed.name_key,
         case when unambiguous_loose_keys.loose_key is not null then keyed.loose_key end as loose_key,
         length(keyed.name_key) - length(replace(keyed.name_key, ' ', '')) + 1 as name_key_tokens
@@ -92,7 +123,9 @@ final as (
     left join unambiguous_loose_keys
         on keyed.loose_key = unambiguous_loose_keys.loose_key
     qualify row_number() over (
-        partition by keyed.organisation_key, keyed.name_key order by keyed.name_source
+        partition by keyed.organisation_key, keyed.name_key
+        -- an undated name of the organisation covers any dated variant of it
+        order by keyed.valid_from is not null or keyed.valid_to is not null, keyed.name_source
     ) = 1
 
 )

@@ -1,14 +1,32 @@
--- Each recipient piece resolved to an organisation. Order of trust: an exact normalised name or
--- alias of a listed organisation; the same after dropping a leading "NHS"; a unique looser NHS
--- key (without NHS/Foundation/Trust/Hospital words) for pieces that look like NHS bodies; one
--- listed name of three or more words contained whole in the piece; then rules that type an
--- unlisted organisation (key name:<normalised name>). Anything else stays unresolved.
+-- Each recipient piece resolved to an organisation. The work is done once per distinct piece name
+-- (the same names recur across thousands of reports), then joined back to the pieces.
+--
+-- Each name is tried in several forms, most trusted first:
+--   as written (exact name or alias 0.99/0.98; without a leading "NHS" 0.95);
+--   as an ICB when written as an integrated care system ("... Integrated Care System") 0.9;
+--   with misspelt words corrected to the one listed word a single edit away (0.88);
+--   without leading/trailing job titles and department words ("Chief Executive X", "X Legal") 0.85;
+--   NHS-looking names also by their loose key (no NHS/Foundation/Trust/Hospital words), a little
+--   less trusted than the form it came from.
+-- A name that no form resolves may be several recipients joined by "and" or commas that the
+-- splitter kept whole ("Ministry of Justice and Birmingham and Solihull Mental Health Trust"):
+-- every contiguous run of its parts is tried, and each longest run that resolves yields an
+-- organisation (0.8). Last, listed names of three or more words contained whole (0.8). Then rules
+-- type an unlisted organisation (key name:<normalised name>). Anything else stays unresolved.
+-- Dated names (a hospital site whose trust changed) resolve only when the report date is known.
 
 with
 
 recipients as (
 
     select * from {{ ref('stg_judiciary_pfd__recipients') }}
+
+),
+
+report_dates as (
+
+    select report_url, report_date
+    from {{ ref('stg_judiciary_pfd__reports') }}
 
 ),
 
@@ -24,76 +42,444 @@ organisations as (
 
 ),
 
+piece_names as (
+
+    select distinct recipient_name
+    from recipients
+    where recipient_kind = 'named' and recipient_name is not null
+
+),
+
 keyed as (
 
     select
-        *,
+        recipient_name,
         {{ org_name_key('recipient_name') }} as name_key,
         {{ org_name_key('recipient_name', strip_brackets=false) }} as name_key_with_brackets,
-        regexp_replace({{ org_name_key('recipient_name') }}, '^nhs ', '') as name_key_without_nhs,
-        {{ org_loose_key('recipient_name') }} as loose_key,
-        regexp_matches(lower(recipient_name), '\b(nhs|trust|hospital|hospitals|healthcare|ambulance|mental health|partnership)\b')
-            as looks_like_nhs_body
-    from recipients
+        regexp_matches(lower(recipient_name), {{ nhs_body_pattern() }}) as looks_like_nhs_body
+    from piece_names
 
 ),
 
-exact_matches as (
+-- misspelt words: a word of five or more letters that no listed name uses, one edit (insertion,
+-- deletion, substitution or swap) from exactly one listed word of five or more letters with the
+-- same first letter. Words written in capitals are acronyms, not misspellings ("NSPCC" is not
+-- "NPCC", "LTHTR" is not "LTHT").
+vocabulary as (
+
+    select distinct unnest(string_split(name_key, ' ')) as token
+    from names
+
+),
+
+name_tokens as (
 
     select
-        keyed.report_recipient_id,
-        names.organisation_key,
-        case when names.name_source = 'alias' then 'alias' else 'exact_name' end as resolution_method,
+        recipient_name,
+        unnest(string_split(name_key, ' ')) as token,
+        generate_subscripts(string_split(name_key, ' '), 1) as token_position
+    from keyed
+    where name_key is not null
+
+),
+
+name_tokens_cased as (
+
+    select
+        *,
+        regexp_matches(recipient_name, '\b' || upper(token) || '\b') as is_written_in_capitals
+    from name_tokens
+
+),
+
+unknown_tokens as (
+
+    select distinct token
+    from name_tokens_cased
+    where length(token) >= 5
+        and not is_written_in_capitals
+        and not regexp_matches(token, '\d')
+        and token not in (select token from vocabulary)
+
+),
+
+spelling_corrections as (
+
+    select
+        unknown_tokens.token,
+        any_value(vocabulary.token) as corrected_token
+    from unknown_tokens
+    inner join vocabulary
+        on left(unknown_tokens.token, 1) = left(vocabulary.token, 1)
+        and length(vocabulary.token) >= 5
+        and abs(length(unknown_tokens.token) - length(vocabulary.token)) <= 1
+        and damerau_levenshtein(unknown_tokens.token, vocabulary.token) = 1
+    group by unknown_tokens.token
+    having count(*) = 1
+
+),
+
+spelling_corrected as (
+
+    select
+        name_tokens.recipient_name,
+        string_agg(coalesce(spelling_corrections.corrected_token, name_tokens.token), ' '
+            order by name_tokens.token_position) as form_key
+    from name_tokens
+    left join spelling_corrections on name_tokens.token = spelling_corrections.token
+    group by name_tokens.recipient_name
+    having count(spelling_corrections.corrected_token) > 0
+
+),
+
+-- job titles and department words around the organisation's name
+trimmed_candidates as (
+
+    select
+        recipient_name,
+        string_split(name_key, ' ') as tokens,
+        unnest(range(0, len(string_split(name_key, ' ')))) as leading_dropped
+    from keyed
+    where name_key is not null
+
+),
+
+trimmed_pairs as (
+
+    select
+        recipient_name,
+        tokens,
+        leading_dropped,
+        unnest(range(0, len(tokens) - leading_dropped)) as trailing_dropped
+    from trimmed_candidates
+
+),
+
+function_word_trimmed as (
+
+    select
+        recipient_name,
+        array_to_string(tokens[leading_dropped + 1:len(tokens) - trailing_dropped], ' ') as form_key
+    from trimmed_pairs
+    where leading_dropped + trailing_dropped > 0
+        and len(list_filter(tokens[1:leading_dropped],
+            lambda t: not list_contains({{ function_words() }}, t))) = 0
+        and len(list_filter(tokens[len(tokens) - trailing_dropped + 1:len(tokens)],
+            lambda t: not list_contains({{ function_words() }}, t))) = 0
+
+),
+
+forms as (
+
+    select
+        recipient_name,
+        name_key as form_key,
+        'as_written' as form_kind,
         -- the name as written, brackets included, beats the name without its bracketed part
-        case when names.name_key = keyed.name_key_with_brackets then 0.99 else 0.98 end
-            as resolution_confidence
+        case when name_key = name_key_with_brackets then 0.99 else 0.98 end as form_confidence
     from keyed
-    inner join names
-        on names.name_key in (keyed.name_key, keyed.name_key_with_brackets)
-    where keyed.recipient_kind = 'named'
+
+    union all
+
+    select recipient_name, name_key_with_brackets, 'as_written_with_brackets', 0.99
+    from keyed
+    where name_key_with_brackets <> name_key
+
+    union all
+
+    select recipient_name, regexp_replace(name_key, '^nhs ', ''), 'without_nhs', 0.95
+    from keyed
+    where name_key like 'nhs %'
+
+    union all
+
+    select
+        recipient_name,
+        regexp_replace(name_key,
+            '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board'),
+        'integrated_care_system_as_board',
+        0.9
+    from keyed
+    where regexp_matches(name_key, '\b(integrated care( system| service| partnership)?|ics)$')
+
+    union all
+
+    -- "Department of Environment, Food and Rural Affairs", "Office of National Statistics"
+    select
+        recipient_name,
+        regexp_replace(name_key, '^(department|office|ministry) (of|for) ',
+            '\1 ' || case when regexp_matches(name_key, '^\w+ of ') then 'for' else 'of' end || ' '),
+        'preposition_swapped',
+        0.88
+    from keyed
+    where regexp_matches(name_key, '^(department|office|ministry) (of|for) ')
+
+    union all
+
+    -- "Phoenix Partnership Ltd." for "The Phoenix Partnership"
+    select recipient_name, regexp_replace(name_key, ' (ltd|limited|plc|llp|inc)$', ''),
+        'without_company_suffix', 0.9
+    from keyed
+    where regexp_matches(name_key, '. (ltd|limited|plc|llp|inc)$')
+
+    union all
+
+    -- "CNWL NHS Trust": a listed acronym with NHS words after it (matched to acronyms only)
+    select recipient_name, lower(regexp_extract(recipient_name, '^\s*([A-Z]{3,8})\b', 1)),
+        'acronym_with_nhs_words', 0.85
+    from keyed
+    where regexp_matches(recipient_name, '^\s*[A-Z]{3,8}\s+(NHS|[Tt]rust|[Ff]oundation)')
+        and regexp_matches(name_key, '^[a-z]+( nhs)?( foundation)?( trust)?$')
+
+    union all
+
+    -- "Derriford Hospital Trust": a hospital site with trust words (matched to sites only)
+    select recipient_name, regexp_extract(name_key, '^(.+ (hospital|infirmary))( nhs)?( foundation)?( trust)$', 1),
+        'site_with_trust_words', 0.85
+    from keyed
+    where regexp_matches(name_key, '^(.+ (hospital|infirmary))( nhs)?( foundation)?( trust)$')
+
+    union all
+
+    select recipient_name, form_key, 'spelling_corrected', 0.88
+    from spelling_corrected
+
+    union all
+
+    select recipient_name, form_key, 'function_words_trimmed', 0.85
+    from function_word_trimmed
 
 ),
 
-without_nhs_matches as (
+forms_keyed as (
 
     select
-        keyed.report_recipient_id,
-        names.organisation_key,
-        'exact_name_without_nhs' as resolution_method,
-        0.95 as resolution_confidence
-    from keyed
-    inner join names on keyed.name_key_without_nhs = names.name_key
-    where keyed.recipient_kind = 'named'
-        and keyed.name_key_without_nhs <> keyed.name_key
+        forms.*,
+        keyed.looks_like_nhs_body,
+        {{ org_loose_key('forms.form_key') }} as form_loose_key
+    from forms
+    inner join keyed using (recipient_name)
+    where forms.form_key is not null
 
 ),
 
-loose_matches as (
+form_matches as (
 
     select
-        keyed.report_recipient_id,
+        forms_keyed.recipient_name,
         names.organisation_key,
-        'loose_nhs_name' as resolution_method,
-        0.9 as resolution_confidence
+        names.valid_from,
+        names.valid_to,
+        case
+            when forms_keyed.form_kind like 'as_written%' and names.name_source = 'alias' then 'alias'
+            when forms_keyed.form_kind like 'as_written%' and names.name_source like 'variant_%'
+                then 'name_variant'
+            when forms_keyed.form_kind like 'as_written%' then 'exact_name'
+            when forms_keyed.form_kind = 'without_nhs' then 'exact_name_without_nhs'
+            else forms_keyed.form_kind
+        end as resolution_method,
+        forms_keyed.form_confidence as resolution_confidence
+    from forms_keyed
+    inner join names on forms_keyed.form_key = names.name_key
+    -- a lone word left after trimming resolves only as a listed acronym ("YAS", not "Met")
+    where (forms_keyed.form_kind <> 'function_words_trimmed'
+            or forms_keyed.form_key like '% %'
+            or regexp_matches(names.name, '^[A-Z]{3,8}$'))
+        and (forms_keyed.form_kind <> 'acronym_with_nhs_words'
+            or regexp_matches(names.name, '^[A-Z]{3,8}$'))
+        and (forms_keyed.form_kind <> 'site_with_trust_words'
+            or names.name_source = 'variant_hospital_site')
+
+    union all
+
+    select
+        forms_keyed.recipient_name,
+        names.organisation_key,
+        names.valid_from,
+        names.valid_to,
+        case when forms_keyed.form_kind like 'as_written%' then 'loose_nhs_name'
+            else forms_keyed.form_kind || '_loose' end,
+        forms_keyed.form_confidence - 0.09
+    from forms_keyed
+    inner join names on forms_keyed.form_loose_key = names.loose_key
+    where forms_keyed.looks_like_nhs_body
+        and length(forms_keyed.form_loose_key) >= 5
+        and forms_keyed.form_kind not in ('acronym_with_nhs_words', 'site_with_trust_words')
+        -- what is left after trimming titles must still say more than one word
+        and (forms_keyed.form_kind <> 'function_words_trimmed'
+            or forms_keyed.form_loose_key like '% %')
+
+),
+
+-- pieces the splitter kept whole: contiguous runs of parts between "and", "&" and commas, tried
+-- for every name that is not resolved as written (a trimmed or corrected form may have thrown
+-- away a whole organisation: "Department for Transport and Driver and Vehicle Licensing Agency")
+strongly_resolved_names as (
+
+    select distinct recipient_name
+    from form_matches
+    where resolution_confidence >= 0.9
+
+),
+
+unresolved_names as (
+
+    select recipient_name
     from keyed
-    inner join names on keyed.loose_key = names.loose_key
-    where keyed.recipient_kind = 'named'
-        and keyed.looks_like_nhs_body
-        and length(keyed.loose_key) >= 5
+    where recipient_name not in (select recipient_name from strongly_resolved_names)
+        and regexp_matches(recipient_name, '(?i),|;|:|\s(and|&|–)\s')
+
+),
+
+part_lists as (
+
+    select
+        recipient_name,
+        -- each joiner is kept at the start of the part it introduces, marked by chr(1)
+        string_split(regexp_replace(recipient_name,
+            '(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', chr(1) || '\1', 'g'), chr(1)) as parts
+    from unresolved_names
+
+),
+
+runs as (
+
+    select
+        recipient_name,
+        parts,
+        unnest(range(1, len(parts) + 1)) as first_part
+    from part_lists
+    where len(parts) between 2 and 24
+
+),
+
+run_spans as (
+
+    select
+        recipient_name,
+        parts,
+        first_part,
+        unnest(range(first_part, len(parts) + 1)) as last_part
+    from runs
+
+),
+
+run_texts as (
+
+    select
+        recipient_name,
+        first_part,
+        last_part,
+        -- drop the joiner that introduced the run's first part
+        regexp_replace(array_to_string(parts[first_part:last_part], ''),
+            '^(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', '') as run_text
+    from run_spans
+    where not (first_part = 1 and last_part = len(parts))
+
+),
+
+run_keyed as (
+
+    select
+        *,
+        {{ org_name_key('run_text') }} as run_key,
+        {{ org_loose_key('run_text') }} as run_loose_key,
+        regexp_matches(lower(run_text), {{ nhs_body_pattern() }}) as looks_like_nhs_body
+    from run_texts
+
+),
+
+run_forms as (
+
+    select recipient_name, first_part, last_part, run_key as form_key
+    from run_keyed
+
+    union all
+
+    select recipient_name, first_part, last_part, regexp_replace(run_key, '^nhs ', '')
+    from run_keyed
+    where run_key like 'nhs %'
+
+    union all
+
+    select recipient_name, first_part, last_part, regexp_replace(run_key,
+        '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board')
+    from run_keyed
+    where regexp_matches(run_key, '\b(integrated care( system| service| partnership)?|ics)$')
+
+),
+
+run_matches as (
+
+    select
+        run_forms.recipient_name,
+        run_forms.first_part,
+        run_forms.last_part,
+        names.organisation_key,
+        names.valid_from,
+        names.valid_to
+    from run_forms
+    inner join names on run_forms.form_key = names.name_key
+
+    union all
+
+    select
+        run_keyed.recipient_name,
+        run_keyed.first_part,
+        run_keyed.last_part,
+        names.organisation_key,
+        names.valid_from,
+        names.valid_to
+    from run_keyed
+    inner join names on run_keyed.run_loose_key = names.loose_key
+    where run_keyed.looks_like_nhs_body
+        -- a single loose word ("Sussex") is too little to go on inside a longer text
+        and run_keyed.run_loose_key like '% %'
+
+),
+
+longest_run_matches as (
+
+    -- "Barnsley Hospital NHS Foundation Trust and Barnsley Council": keep the longest runs only
+    select *
+    from run_matches as inner_run
+    where not exists (
+        select 1
+        from run_matches as outer_run
+        where outer_run.recipient_name = inner_run.recipient_name
+            and outer_run.first_part <= inner_run.first_part
+            and outer_run.last_part >= inner_run.last_part
+            and outer_run.last_part - outer_run.first_part > inner_run.last_part - inner_run.first_part
+    )
+
+),
+
+split_matches as (
+
+    select distinct
+        recipient_name,
+        organisation_key,
+        valid_from,
+        valid_to,
+        'split_name' as resolution_method,
+        0.8 as resolution_confidence
+    from longest_run_matches
 
 ),
 
 contained_candidates as (
 
     select
-        keyed.report_recipient_id,
+        keyed.recipient_name,
         names.organisation_key,
-        names.name_key_tokens
+        names.name_key_tokens,
+        names.valid_from,
+        names.valid_to
     from keyed
     inner join names
         on names.name_key_tokens >= 3
         and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
-    where keyed.recipient_kind = 'named'
+    where keyed.recipient_name not in (select recipient_name from strongly_resolved_names)
 
 ),
 
@@ -111,11 +497,30 @@ outermost_contained as (
         inner join names as inner_names
             on candidates.organisation_key = inner_names.organisation_key
             and candidates.name_key_tokens = inner_names.name_key_tokens
-        where outer_candidates.report_recipient_id = candidates.report_recipient_id
+        where outer_candidates.recipient_name = candidates.recipient_name
             and outer_candidates.organisation_key <> candidates.organisation_key
             and outer_candidates.name_key_tokens > candidates.name_key_tokens
             and contains(' ' || outer_names.name_key || ' ', ' ' || inner_names.name_key || ' ')
     )
+
+),
+
+distinctive_matches as (
+
+    -- "Betsi Cadwaladr University NHS Trust": a distinctive name (variants seed) inside a piece
+    -- that names a health body
+    select distinct
+        keyed.recipient_name,
+        names.organisation_key,
+        names.valid_from,
+        names.valid_to,
+        'distinctive_name' as resolution_method,
+        0.85 as resolution_confidence
+    from keyed
+    inner join names
+        on names.name_source = 'variant_distinctive_name'
+        and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
+    where regexp_matches(keyed.name_key, '\b(health|board|nhs|trust|hospital|university|local)\b')
 
 ),
 
@@ -125,53 +530,115 @@ contained_matches as (
     -- for Birmingham and Solihull, Care Quality Commission and Health and Safety Executive"),
     -- which the splitter could not separate, yields one row per organisation
     select distinct
-        report_recipient_id,
+        recipient_name,
         organisation_key,
+        valid_from,
+        valid_to,
         'contained_name' as resolution_method,
         0.8 as resolution_confidence
     from outermost_contained
 
 ),
 
-listed_matches as (
+-- per piece: only names valid at the report date
+piece_matches as (
 
-    select * from exact_matches
-    union all
-    select * from without_nhs_matches
-    union all
-    select * from loose_matches
-    union all
-    select * from contained_matches
+    select
+        recipients.report_recipient_id,
+        matches.organisation_key,
+        matches.resolution_method,
+        matches.resolution_confidence,
+        matches.resolution_method in ('split_name', 'contained_name') as is_multiple
+    from recipients
+    inner join (
+        select * from form_matches
+        union all
+        select * from split_matches
+        union all
+        select * from contained_matches
+        union all
+        select * from distinctive_matches
+    ) as matches on recipients.recipient_name = matches.recipient_name
+    left join report_dates on recipients.report_url = report_dates.report_url
+    where recipients.recipient_kind = 'named'
+        and (matches.valid_from is null or report_dates.report_date >= matches.valid_from)
+        and (matches.valid_to is null or report_dates.report_date <= matches.valid_to)
+
+),
+
+most_trusted_matches as (
+
+    select *
+    from piece_matches
+    where not is_multiple
+    qualify resolution_confidence = max(resolution_confidence) over (
+        partition by report_recipient_id
+    )
+
+),
+
+best_single_match as (
+
+    -- two organisations equally trusted is no answer at all: unresolved beats a guess
+    select
+        report_recipient_id,
+        any_value(organisation_key) as organisation_key,
+        min(resolution_method) as resolution_method,
+        max(resolution_confidence) as resolution_confidence
+    from most_trusted_matches
+    group by report_recipient_id
+    having count(distinct organisation_key) = 1
+
+),
+
+multiple_matches as (
+
+    -- an organisation found both as a run of parts and contained whole is one row
+    select
+        report_recipient_id,
+        organisation_key,
+        arg_min(resolution_method, resolution_method <> 'split_name') as resolution_method,
+        max(resolution_confidence) as resolution_confidence,
+        count(*) over (partition by report_recipient_id) as organisations_found
+    from piece_matches
+    where is_multiple
+    group by report_recipient_id, organisation_key
+
+),
+
+pieces_read_as_several as (
+
+    -- several organisations beat one found only by trimming or correcting the name; one found
+    -- as written (0.9 or more) beats them
+    select distinct multiple_matches.report_recipient_id
+    from multiple_matches
+    left join best_single_match
+        on multiple_matches.report_recipient_id = best_single_match.report_recipient_id
+    where best_single_match.report_recipient_id is null
+        or (multiple_matches.organisations_found >= 2
+            and best_single_match.resolution_confidence < 0.9)
 
 ),
 
 best_listed_match as (
 
-    select *
-    from listed_matches
-    where resolution_method <> 'contained_name'
-    qualify row_number() over (
-        partition by report_recipient_id
-        order by resolution_confidence desc, organisation_key
-    ) = 1
+    select report_recipient_id, organisation_key, resolution_method, resolution_confidence
+    from best_single_match
+    where report_recipient_id not in (select report_recipient_id from pieces_read_as_several)
 
     union all
 
-    -- contained names only for pieces that nothing better resolved
-    select contained_matches.*
-    from contained_matches
-    where report_recipient_id not in (
-        select report_recipient_id from listed_matches where resolution_method <> 'contained_name'
-    )
+    select report_recipient_id, organisation_key, resolution_method, resolution_confidence
+    from multiple_matches
+    where report_recipient_id in (select report_recipient_id from pieces_read_as_several)
 
 ),
 
-ruled as (
+ruled_names as (
 
     select
-        keyed.*,
+        keyed.recipient_name,
         case
-            when keyed.recipient_kind <> 'named' then null
             when regexp_matches(lower(recipient_name), '\b(council|borough|county council|city of london corporation)\b')
                 then 'local_authority'
             when regexp_matches(lower(recipient_name), '\b(police|constabulary)\b') then 'police'
@@ -197,6 +664,19 @@ ruled as (
             or regexp_matches(recipient_name, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
             as names_organisation
     from keyed
+
+),
+
+ruled as (
+
+    select
+        recipients.*,
+        {{ org_name_key('recipients.recipient_name') }} as name_key,
+        case when recipients.recipient_kind = 'named' then ruled_names.rule_organisation_type end
+            as rule_organisation_type,
+        coalesce(ruled_names.names_organisation, false) as names_organisation
+    from recipients
+    left join ruled_names on recipients.recipient_name = ruled_names.recipient_name
 
 ),
 
