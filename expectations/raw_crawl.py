@@ -11,6 +11,7 @@ import math
 
 import great_expectations.expectations as gxe
 import pandas as pd
+from great_expectations.expectations.row_conditions import Column
 
 from expectations.config import AuditConfig
 
@@ -94,9 +95,16 @@ def build_expectations(frame: pd.DataFrame, facts: dict, config: AuditConfig) ->
         gxe.ExpectColumnValuesToBeUnique(column="report_url", severity=critical),
     ]
     for column, share in config.min_share_present.items():
+        condition = None
+        if column == "sent_to_raw":
+            condition = Column("date_added_raw") >= config.recipients_required_from
         expectations.append(
             gxe.ExpectColumnValuesToNotBeNull(
-                column=column, mostly=share, severity=critical, meta={"entity": column}
+                column=column,
+                mostly=share,
+                row_condition=condition,
+                severity=critical,
+                meta={"entity": column},
             )
         )
     expectations += [

@@ -33,8 +33,7 @@ def raw_frame(rows: int = 20) -> pd.DataFrame:
             "deceased_name_raw": ["Katie Madden"] * rows,
             "coroner_name_raw": ["Nigel Parsley"] * rows,
             "coroner_area_raw": ["Suffolk"] * rows,
-            "sent_to_raw": ["Suffolk County Council", None, "Suffolk Constabulary", "DHSC"]
-            * (rows // 4),
+            "sent_to_raw": ["Suffolk County Council"] * rows,
         }
     )
 
@@ -56,6 +55,19 @@ def test_raw_crawl_fails_when_a_layout_change_empties_a_field():
     assert outcome.severity == "error"
     assert failed(outcome) == {
         ("expect_column_values_to_not_be_null", "coroner_area_raw"): ["coroner_area_raw"]
+    }
+
+
+def test_raw_crawl_judges_recipients_only_on_pages_published_since_2016():
+    frame = raw_frame()
+    frame["sent_to_raw"] = None
+    frame.loc[:9, "date_added_raw"] = "2014-02-01"  # recipients were only in the PDF then
+    frame.loc[10:, "sent_to_raw"] = "Suffolk County Council"
+    assert run_suite(suite("raw_crawl"), frame, facts=FULL_CRAWL).success
+    frame.loc[15:, "sent_to_raw"] = None  # half the recent pages lost their recipients
+    outcome = run_suite(suite("raw_crawl"), frame, facts=FULL_CRAWL)
+    assert failed(outcome) == {
+        ("expect_column_values_to_not_be_null", "sent_to_raw"): ["sent_to_raw"]
     }
 
 
