@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from orchestration import publish
 from orchestration.incremental import RevisitPolicy, build_crawl_state, write_crawl_state
 from orchestration.raw_load import LoadResult, ensure_raw_schema, load_run
 
@@ -37,20 +36,24 @@ def new_run_dir(runs_root: Path, spider: str, now: datetime | None = None) -> Pa
     return Path(runs_root) / spider / stamp
 
 
-def _holds_reports(warehouse: Path) -> bool:
+def holds_rows(warehouse: Path, table: str, schema: str = "raw") -> bool:
+    """Whether ``schema.table`` exists in the warehouse file and has at least one row."""
     if not Path(warehouse).exists():
         return False
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with publish.connect(warehouse, read_only=True) as con:
         found = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'raw' AND table_name = 'judiciary_pfd__reports'"
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
         ).fetchall()[0][0]
         if not found:
             return False
-        return con.execute("SELECT count(*) FROM raw.judiciary_pfd__reports").fetchall()[0][0] > 0
+        # Schema and table names come from this codebase, never from scraped text.
+        sql = f'SELECT count(*) > 0 FROM "{schema}"."{table}"'  # noqa: S608
+        return con.execute(sql).fetchall()[0][0]
 
 
-def collect_judiciary_pfd(
+def crawl_judiciary_pfd(
     *,
     warehouse: Path,
     runs_root: Path,
@@ -60,9 +63,12 @@ def collect_judiciary_pfd(
     base_url: str | None = None,
     policy: RevisitPolicy | None = None,
     crawl_options: dict[str, Any] | None = None,
-) -> CollectResult:
-    """Crawl judiciary.uk (or its offline snapshot) and load the run. ``auto`` = incremental when
-    the warehouse already holds reports, else full."""
+) -> tuple[str, Path, Any]:
+    """The crawl half: decide the mode (``auto`` = incremental when the warehouse already holds
+    reports, else full), write the incremental state, run the spider in a subprocess.
+
+    Returns (mode, run folder, scrapers.crawl.CrawlResult). Raises the crawl runner's
+    ``LayoutDriftError`` / ``CrawlFailedError`` when the run is not loadable."""
     from scrapers.crawl import run_crawl  # the crawl runner imports Scrapy; keep it out of import
 
     if mode not in MODES:
@@ -73,14 +79,14 @@ def collect_judiciary_pfd(
         raise ValueError("as_of applies to the offline snapshot only; the live site is today")
     warehouse = Path(warehouse)
     if mode == "auto":
-        mode = "incremental" if _holds_reports(warehouse) else "full"
+        mode = "incremental" if holds_rows(warehouse, "judiciary_pfd__reports") else "full"
 
     run_dir = new_run_dir(runs_root, "judiciary_pfd")
     run_dir.mkdir(parents=True)
     state_file = None
     if mode == "incremental":
         logical_date = as_of or datetime.now(UTC).date()
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with publish.connect(warehouse, read_only=True) as con:
             state = build_crawl_state(con, logical_date, policy)
         state_file = write_crawl_state(state, run_dir / "state.json")
         log.info(
@@ -98,8 +104,39 @@ def collect_judiciary_pfd(
         as_of=as_of,
         **(crawl_options or {}),
     )
+    return mode, run_dir, crawl
+
+
+def load_judiciary_pfd(warehouse: Path, run_dir: Path) -> LoadResult:
+    """The load half: one finished run folder into the raw tables, all or nothing."""
+    warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with publish.connect(warehouse) as con:
         ensure_raw_schema(con)
-        load = load_run(con, run_dir)
+        return load_run(con, run_dir)
+
+
+def collect_judiciary_pfd(
+    *,
+    warehouse: Path,
+    runs_root: Path,
+    mode: str = "auto",
+    source: str = "snapshot",
+    as_of: date | None = None,
+    base_url: str | None = None,
+    policy: RevisitPolicy | None = None,
+    crawl_options: dict[str, Any] | None = None,
+) -> CollectResult:
+    """Crawl judiciary.uk (or its offline snapshot) and load the run."""
+    mode, run_dir, crawl = crawl_judiciary_pfd(
+        warehouse=warehouse,
+        runs_root=runs_root,
+        mode=mode,
+        source=source,
+        as_of=as_of,
+        base_url=base_url,
+        policy=policy,
+        crawl_options=crawl_options,
+    )
+    load = load_judiciary_pfd(warehouse, run_dir)
     return CollectResult(run_dir=run_dir, mode=mode, load=load, crawl=crawl)

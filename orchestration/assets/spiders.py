@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-from orchestration import publish
 
 RAW_SCHEMA = "raw"
 CRAWL_GROUP = "collection"
@@ -50,62 +48,26 @@ class SpiderSpec:
         return f"{self.slug}__{table}"
 
 
-def _holds_reports(warehouse: Path, table: str) -> bool:
-    if not warehouse.exists():
-        return False
-    with publish.connect(warehouse, read_only=True) as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables"
-            " WHERE table_schema = ? AND table_name = ?",
-            [RAW_SCHEMA, table],
-        ).fetchall()[0][0]
-        if not found:
-            return False
-        # The table name comes from this registry, never from scraped text.
-        sql = f'SELECT count(*) > 0 FROM {RAW_SCHEMA}."{table}"'  # noqa: S608
-        return con.execute(sql).fetchall()[0][0]
-
-
 def crawl_judiciary_pfd(request: CrawlRequest) -> tuple[str, Any]:
-    """The crawl half of ``orchestration.collect.collect_judiciary_pfd`` (the load is its own
-    asset): decide the mode, write the incremental state, run the spider in a subprocess."""
-    from orchestration.collect import MODES, new_run_dir
-    from orchestration.incremental import build_crawl_state, write_crawl_state
-    from scrapers.crawl import run_crawl  # imports Scrapy; keep it out of definitions import
+    """The crawl half of ``orchestration.collect`` (the load is its own asset)."""
+    from orchestration import collect
 
-    if request.mode not in MODES:
-        raise ValueError(f"crawl mode must be one of {', '.join(MODES)}, got {request.mode!r}")
-    mode = request.mode
-    if mode == "auto":
-        holds = _holds_reports(request.warehouse, "judiciary_pfd__reports")
-        mode = "incremental" if holds else "full"
-    run_dir = new_run_dir(request.runs_root, "judiciary_pfd")
-    run_dir.mkdir(parents=True)
-    state_file = None
-    if mode == "incremental":
-        logical_date = request.as_of or datetime.now(UTC).date()
-        with publish.connect(request.warehouse, read_only=True) as con:
-            state = build_crawl_state(con, logical_date, None)
-        state_file = write_crawl_state(state, run_dir / "state.json")
-    crawl = run_crawl(
-        spider="judiciary_pfd",
+    mode, _run_dir, crawl = collect.crawl_judiciary_pfd(
+        warehouse=request.warehouse,
+        runs_root=request.runs_root,
+        mode=request.mode,
         source=request.source,
-        run_dir=run_dir,
-        mode=mode,
-        state_file=state_file,
-        base_url=request.base_url,
         as_of=request.as_of,
-        **request.options,
+        base_url=request.base_url,
+        crawl_options=request.options,
     )
     return mode, crawl
 
 
 def load_judiciary_pfd(warehouse: Path, run_dir: Path) -> Any:
-    from orchestration.raw_load import ensure_raw_schema, load_run
+    from orchestration import collect
 
-    with publish.connect(warehouse) as con:
-        ensure_raw_schema(con)
-        return load_run(con, run_dir)
+    return collect.load_judiciary_pfd(warehouse, run_dir)
 
 
 JUDICIARY_PFD = SpiderSpec(
