@@ -10,10 +10,11 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install browser run test lint format bench quality snapshot report export clean
+.PHONY: help install browser run ui test lint format bench quality snapshot report export clean
 
 help:
-	@echo "make run       install, then crawl the offline snapshot, load DuckDB, build the marts"
+	@echo "make run       install, then run the pipeline through Dagster on the offline snapshot"
+	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules)"
 	@echo "make test      install, then run the whole offline test suite"
 	@echo "make lint      ruff (lint + format check) and sqlfluff"
 	@echo "make bench     benchmark scripts (figures printed, not asserted)"
@@ -40,7 +41,10 @@ browser:
 	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
 
 run: install
-	$(BIN)/python -m orchestration.pipeline run
+	$(BIN)/python -m orchestration.definitions run
+
+ui: install
+	$(BIN)/python -m orchestration.definitions ui
 
 test: install browser
 	$(BIN)/python -m pytest
@@ -55,6 +59,7 @@ format: install
 
 bench: install
 	$(BIN)/python -m orchestration.bench.crawl_bench
+	$(BIN)/python -m orchestration.bench.dagster_bench
 
 quality: install
 	$(BIN)/python -m orchestration.bench.quality
