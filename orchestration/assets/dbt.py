@@ -151,6 +151,13 @@ def pfd_dbt_assets(
     for event in failed_checks:
         yield _with_failing_rows(working, relations, event)
     if not invocation.is_successful():
+        results_path = Path(invocation.target_path) / "run_results.json"
+        if not results_path.exists():
+            # dbt stopped before running any node (a project that does not parse, a bad
+            # profile): its own message is the reason a person needs to see.
+            raise Failure(
+                description=f"dbt build failed before running any node: {invocation.get_error()}"
+            )
         failed = sorted(
             r["unique_id"]
             for r in invocation.get_artifact("run_results.json").get("results", [])
