@@ -37,3 +37,47 @@
     'children', 'childrens', 'social', 'services', 'redacted', 'attention', 'fao', 'dear',
     'secretary', 'solicitor', 'solicitors']
 {%- endmacro %}
+
+{% macro organisation_type_by_rule(col) -%}
+{#- The organisation type a name implies by its words alone (for unlisted organisations, and to
+    keep a response from matching a recipient of another kind). Null when the words say nothing. -#}
+case
+    when regexp_matches(lower({{ col }}), '\b(council|borough|county council|city of london corporation)\b')
+        then 'local_authority'
+    when regexp_matches(lower({{ col }}), '\b(police|constabulary)\b') then 'police'
+    when regexp_matches(lower({{ col }}), '\b(hmp|hmyoi|yoi|prison|prisons|probation|immigration removal centre)\b')
+        then 'prison_probation'
+    when regexp_matches(lower({{ col }}), '\b(integrated care board|integrated care system|icb|clinical commissioning group|ccg|health board)\b|\bintegrated care$')
+        then 'icb_health_board'
+    when regexp_matches(lower({{ col }}), '\bmental health\b.*\b(nhs|trust)\b|\b(nhs|trust)\b.*\bmental health\b')
+        then 'nhs_mental_health_trust'
+    when regexp_matches(lower({{ col }}), '\bambulance\b.*\b(nhs|trust)\b') then 'nhs_ambulance_trust'
+    when regexp_matches(lower({{ col }}), '\b(care home|nursing home|residential home|care centre|home care|homecare|care group|healthcare group|supported living|hospice)\b')
+        then 'care_provider'
+    when regexp_matches(lower({{ col }}), '\b(ltd|limited|plc|llp|inc|incorporated)\b\.?') then 'private_company'
+    when regexp_matches(lower({{ col }}), '\b(university|school|academy)\b')
+        and not regexp_matches(lower({{ col }}), '\b(hospital|hospitals|nhs)\b')
+        then 'education'
+    when regexp_matches(lower({{ col }}), '\b(department for|department of|ministry of)\b')
+        then 'government_department'
+end
+{%- endmacro %}
+
+{% macro organisation_class(type_col) -%}
+{#- Types that one organisation may be given by different routes (an NHS trust's function) -#}
+case when {{ type_col }} like 'nhs_%' then 'nhs_trust' else {{ type_col }} end
+{%- endmacro %}
+
+{% macro generic_organisation_words() -%}
+{#- Words that say what kind of body a name is, not which one: what is left ("pennine",
+    "dorset") identifies it among the few recipients of one report. -#}
+['nhs', 'foundation', 'trust', 'trusts', 'university', 'hospital', 'hospitals', 'teaching',
+    'health', 'healthcare', 'care', 'services', 'service', 'council', 'county', 'borough', 'city',
+    'metropolitan', 'district', 'police', 'constabulary', 'clinical', 'commissioning', 'group',
+    'integrated', 'board', 'icb', 'ccg', 'partnership', 'the', 'and', 'of', 'for', 'ltd',
+    'limited', 'plc', 'national', 'department', 'ministry', 'office', 'agency', 'authority',
+    'commission', 'general', 'community', 'mental', 'ambulance', 'social', 'hm', 'hmp', 'prison',
+    'local', 'chief', 'executive', 'legal', 'team', 'uk', 'england', 'wales', 'redacted',
+    'published', 'response', 'letter', 'further', 'from', 'by', 'to', 'rail', 'railway', 'railways',
+    'transport', 'highways']
+{%- endmacro %}

@@ -638,26 +638,7 @@ ruled_names as (
 
     select
         keyed.recipient_name,
-        case
-            when regexp_matches(lower(recipient_name), '\b(council|borough|county council|city of london corporation)\b')
-                then 'local_authority'
-            when regexp_matches(lower(recipient_name), '\b(police|constabulary)\b') then 'police'
-            when regexp_matches(lower(recipient_name), '\b(hmp|hmyoi|yoi|prison|prisons|probation|immigration removal centre)\b')
-                then 'prison_probation'
-            when regexp_matches(lower(recipient_name), '\b(integrated care board|icb|clinical commissioning group|ccg|health board)\b')
-                then 'icb_health_board'
-            when regexp_matches(lower(recipient_name), '\bmental health\b.*\b(nhs|trust)\b|\b(nhs|trust)\b.*\bmental health\b')
-                then 'nhs_mental_health_trust'
-            when regexp_matches(lower(recipient_name), '\bambulance\b.*\b(nhs|trust)\b') then 'nhs_ambulance_trust'
-            when regexp_matches(lower(recipient_name), '\b(care home|nursing home|residential home|care centre|home care|homecare|care group|healthcare group|supported living|hospice)\b')
-                then 'care_provider'
-            when regexp_matches(lower(recipient_name), '\b(ltd|limited|plc|llp|inc|incorporated)\b\.?') then 'private_company'
-            when regexp_matches(lower(recipient_name), '\b(university|school|academy)\b')
-                and not regexp_matches(lower(recipient_name), '\b(hospital|hospitals|nhs)\b')
-                then 'education'
-            when regexp_matches(lower(recipient_name), '\b(department for|department of|ministry of)\b')
-                then 'government_department'
-        end as rule_organisation_type,
+        {{ organisation_type_by_rule('recipient_name') }} as rule_organisation_type,
         -- a named piece of two or more words ("Fold Nightclub") or an acronym is taken as an
         -- unlisted organisation; a lone word ("Safeguarding", "London") is left unresolved
         regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})

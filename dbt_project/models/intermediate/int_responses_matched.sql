@@ -1,12 +1,19 @@
 -- Each response document matched to the recipient of its report that it answers, from the
 -- organisation named in the file name ("2021-0123-Response-from-NHS-England.pdf"):
---   1 exact: the file's organisation text has the same normalised key as a recipient's name or
---     resolves to the same listed organisation (0.95);
+--   1 exact: the file's organisation text has the same normalised key as one of the names a
+--     recipient is known by, or resolves (as written, without a leading "NHS", or by the loose
+--     NHS key) to the recipient's listed organisation (0.95);
 --   2 prefix: file names are often truncated ("...-Association-of-Ambulance-"); the file text is
 --     a prefix of exactly one recipient's name or organisation name, of at least two words (0.85);
 --   3 token_overlap: at least 60% of the file text's words occur in exactly one recipient (0.7);
---   4 sole_recipient: the file names no organisation and the report has exactly one
---     recipient organisation (0.6).
+--   4 distinctive_words: once the words that only say what kind of body it is are set aside
+--     ("Pennine Care" -> "pennine"), the file's words are all among one recipient's names'
+--     words, the two are not of different kinds (a constabulary never answers for a council),
+--     and no other recipient qualifies (0.65);
+--   5 parent_body: a response from HM Prison and Probation Service answers for the one prison
+--     named among the recipients (0.6);
+--   6 sole_recipient: the file names no organisation and the report has exactly one recipient
+--     organisation (0.6).
 -- Anything else stays unmatched: a wrong match would mark the wrong organisation as responded.
 
 with
@@ -49,18 +56,35 @@ responses as (
         upload_month,
         upload_month_start,
         response_organisation_text,
-        {{ org_name_key('response_organisation_text') }} as response_name_key
+        {{ org_name_key('response_organisation_text') }} as response_name_key,
+        {{ org_loose_key('response_organisation_text') }} as response_loose_key,
+        regexp_matches(lower(coalesce(response_organisation_text, '')), {{ nhs_body_pattern() }})
+            as looks_like_nhs_body,
+        {{ organisation_class(organisation_type_by_rule('response_organisation_text')) }}
+            as rule_class
     from documents
 
 ),
 
 response_listed as (
 
-    select
-        responses.response_id,
-        names.organisation_key as response_organisation_key
+    select responses.response_id, names.organisation_key as response_organisation_key
     from responses
     inner join names on responses.response_name_key = names.name_key
+
+    union all
+
+    select responses.response_id, names.organisation_key
+    from responses
+    inner join names on regexp_replace(responses.response_name_key, '^nhs ', '') = names.name_key
+    where responses.response_name_key like 'nhs %'
+
+    union all
+
+    select responses.response_id, names.organisation_key
+    from responses
+    inner join names on responses.response_loose_key = names.loose_key
+    where responses.looks_like_nhs_body and length(responses.response_loose_key) >= 5
 
 ),
 
@@ -73,12 +97,32 @@ response_listed_unique as (
 
 ),
 
+response_classes as (
+
+    -- the kind of body the file names: its listed organisation's, else what its words say
+    select
+        responses.response_id,
+        coalesce(
+            {{ organisation_class('organisations.organisation_type') }},
+            responses.rule_class,
+            case when responses.looks_like_nhs_body then 'nhs_trust' end
+        ) as response_class
+    from responses
+    left join response_listed_unique using (response_id)
+    left join organisations
+        on response_listed_unique.response_organisation_key = organisations.organisation_key
+
+),
+
 recipient_keys as (
 
     select
         recipients.report_url,
         recipients.organisation_key,
-        recipients.recipient_name_key,
+        recipients.organisation_type,
+        -- a piece read as several organisations is no name of any one of them
+        case when coalesce(recipients.resolution_method, '') not in ('split_name', 'contained_name')
+            then recipients.recipient_name_key end as recipient_name_key,
         {{ org_name_key('organisations.canonical_name') }} as canonical_name_key
     from recipients
     left join organisations on recipients.organisation_key = organisations.organisation_key
@@ -89,6 +133,7 @@ recipient_name_variants as (
 
     -- every name a recipient organisation is known by: as written, canonical, and its aliases
     select report_url, organisation_key, recipient_name_key as name_key from recipient_keys
+    where recipient_name_key is not null
     union
     select report_url, organisation_key, canonical_name_key from recipient_keys
     where canonical_name_key is not null
@@ -106,7 +151,8 @@ candidates as (
         variants.organisation_key,
         case
             when responses.response_name_key = variants.name_key then 'exact'
-            when response_listed.response_organisation_key = variants.organisation_key then 'exact'
+            when response_listed_unique.response_organisation_key = variants.organisation_key
+                then 'exact'
             when starts_with(variants.name_key, responses.response_name_key)
                 and responses.response_name_key like '% %' then 'prefix'
             when len(list_intersect(string_split(responses.response_name_key, ' '),
@@ -117,7 +163,7 @@ candidates as (
         end as match_method
     from responses
     inner join recipient_name_variants as variants on responses.report_url = variants.report_url
-    left join response_listed on responses.response_id = response_listed.response_id
+    left join response_listed_unique on responses.response_id = response_listed_unique.response_id
     where responses.response_name_key is not null
 
 ),
@@ -135,7 +181,7 @@ ranked as (
 
 ),
 
-best as (
+best_by_name as (
 
     select *
     from ranked
@@ -144,6 +190,107 @@ best as (
         partition by response_id
         order by case match_method when 'exact' then 1 when 'prefix' then 2 else 3 end
     ) = 1
+
+),
+
+distinctive_words as (
+
+    select
+        responses.response_id,
+        responses.report_url,
+        list_distinct(list_filter(string_split(responses.response_name_key, ' '),
+            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)))
+            as words
+    from responses
+    where responses.response_id not in (select response_id from best_by_name)
+
+),
+
+recipient_distinctive_words as (
+
+    select
+        variants.report_url,
+        variants.organisation_key,
+        {{ organisation_class('recipient_types.organisation_type') }} as recipient_class,
+        list_distinct(list_filter(string_split(variants.name_key, ' '),
+            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)))
+            as words
+    from recipient_name_variants as variants
+    inner join (
+        select report_url, organisation_key, any_value(organisation_type) as organisation_type
+        from recipient_keys
+        group by all
+    ) as recipient_types using (report_url, organisation_key)
+
+),
+
+distinctive_candidates as (
+
+    select
+        distinctive_words.response_id,
+        any_value(recipient_distinctive_words.organisation_key) as organisation_key,
+        count(distinct recipient_distinctive_words.organisation_key) as candidate_organisations
+    from distinctive_words
+    inner join response_classes using (response_id)
+    inner join recipient_distinctive_words
+        on distinctive_words.report_url = recipient_distinctive_words.report_url
+        and len(recipient_distinctive_words.words) > 0
+        -- only this way round: "Transport Focus" holds "transport" but is not the DfT
+        and list_has_all(recipient_distinctive_words.words, distinctive_words.words)
+    where len(distinctive_words.words) > 0
+        and len(list_filter(distinctive_words.words, lambda t: length(t) >= 4)) > 0
+        and (response_classes.response_class is null
+            or recipient_distinctive_words.recipient_class is null
+            or response_classes.response_class = recipient_distinctive_words.recipient_class)
+    group by distinctive_words.response_id
+
+),
+
+prison_recipients as (
+
+    select report_url, any_value(organisation_key) as organisation_key
+    from recipient_keys
+    where organisation_type = 'prison_probation'
+        and organisation_key <> 'nb:hm-prison-and-probation-service'
+    group by report_url
+    having count(distinct organisation_key) = 1
+
+),
+
+parent_body_matches as (
+
+    select responses.response_id, prison_recipients.organisation_key
+    from responses
+    inner join response_listed_unique using (response_id)
+    inner join prison_recipients on responses.report_url = prison_recipients.report_url
+    where response_listed_unique.response_organisation_key = 'nb:hm-prison-and-probation-service'
+        -- HMPPS may itself be a recipient: then its own response answers for itself
+        and responses.report_url not in (
+            select report_url from recipient_keys
+            where organisation_key = 'nb:hm-prison-and-probation-service'
+        )
+
+),
+
+best as (
+
+    select response_id, organisation_key, match_method from best_by_name
+
+    union all
+
+    select response_id, organisation_key, 'distinctive_words'
+    from distinctive_candidates
+    where candidate_organisations = 1
+        and response_id not in (select response_id from best_by_name)
+
+    union all
+
+    select response_id, organisation_key, 'parent_body'
+    from parent_body_matches
+    where response_id not in (select response_id from best_by_name)
+        and response_id not in (
+            select response_id from distinctive_candidates where candidate_organisations = 1
+        )
 
 ),
 
@@ -180,6 +327,8 @@ final as (
             when best.match_method = 'exact' then 0.95
             when best.match_method = 'prefix' then 0.85
             when best.match_method = 'token_overlap' then 0.7
+            when best.match_method = 'distinctive_words' then 0.65
+            when best.match_method = 'parent_body' then 0.6
             when responses.response_name_key is null and sole_recipients.organisation_key is not null
                 then 0.6
             else 0.0
