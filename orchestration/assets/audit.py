@@ -1,0 +1,148 @@
+"""The audit as Dagster: one asset check per registered Great Expectations suite, on the asset
+it checks, and the ``audit/report`` asset that writes Data Docs and the dated summary.
+
+Checks read this run's working copy of the warehouse. Severity follows the suite's result:
+ERROR for broken data (the raw crawl suite, unresolved returns), WARN for findings about the
+world (reconciliation gaps, completeness); the failing organisations / areas / fields and the
+offending rows are in the metadata. The raw crawl check is blocking: a broken crawl stops
+before dbt builds.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset_check,
+)
+
+from orchestration import publish
+from orchestration.assets.metadata import markdown_table
+from orchestration.resources import WarehouseResource
+
+AUDIT_GROUP = "audit"
+AUDIT_REPORT_KEY = AssetKey(["audit", "report"])
+ROWS_SHOWN = 20
+
+
+def check_name(suite_name: str) -> str:
+    return f"gx_{suite_name}"
+
+
+def check_result(spec, outcome) -> AssetCheckResult:
+    """Reduce a suite outcome to a check result a person can act on in the UI."""
+    rows = [r for e in outcome.failed_expectations for r in e.unexpected_rows][:ROWS_SHOWN]
+    columns = sorted({k for r in rows for k in r}) if rows else []
+    failed = [
+        f"{e.severity}: {e.expectation}" + (f" on {e.column}" if e.column else "")
+        + (f" -> {', '.join(e.failing_entities[:10])}" if e.failing_entities else "")
+        for e in outcome.failed_expectations
+    ]  # fmt: skip
+    return AssetCheckResult(
+        asset_key=AssetKey(list(spec.asset_key)),
+        check_name=check_name(spec.name),
+        passed=outcome.success,
+        severity=AssetCheckSeverity.ERROR
+        if outcome.severity == "error"
+        else AssetCheckSeverity.WARN,
+        metadata={
+            "suite": spec.name,
+            "table": spec.table,
+            "rows_validated": outcome.row_count,
+            "failing_entities": MetadataValue.json(outcome.failing_entities),
+            "failing_entity_count": len(outcome.failing_entities),
+            "failed_expectations": MetadataValue.md(
+                "\n".join(f"- {f}" for f in failed) or "_none_"
+            ),
+            "offending_rows": MetadataValue.md(
+                markdown_table(columns, [[r.get(c) for c in columns] for r in rows])
+            ),
+            "facts": MetadataValue.json(
+                {k: v for k, v in outcome.facts.items() if k != "area_rows"}
+            ),  # fmt: skip
+        },
+    )
+
+
+def build_suite_checks(blocking_only: bool | None = None) -> AssetsDefinition:
+    """One multi-asset check carrying a check per registered suite (optionally only blocking)."""
+    from expectations.registry import SUITES
+
+    specs = [s for s in SUITES if blocking_only is None or s.blocking == blocking_only]
+    check_specs = [
+        AssetCheckSpec(
+            check_name(s.name),
+            asset=AssetKey(list(s.asset_key)),
+            description=f"Great Expectations suite {s.name} on {s.table}: {s.description}",
+            blocking=s.blocking,
+        )
+        for s in specs
+    ]
+    name = "gx_suites" if blocking_only is None else ("gx_blocking" if blocking_only else "gx")
+
+    @multi_asset_check(specs=check_specs, name=name, can_subset=True)
+    def _suite_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        from expectations.config import AuditConfig
+        from expectations.runner import AuditRunner
+
+        config = AuditConfig()
+        runner = AuditRunner()
+        working = warehouse.working_copy(context.run.run_id)
+        selected = {k.name for k in context.selected_asset_check_keys}
+        with publish.connect(working, read_only=True) as con:
+            for spec in specs:
+                if check_name(spec.name) not in selected:
+                    continue
+                frame, facts = spec.load_frame(con, config)
+                yield check_result(spec, runner.validate(spec, frame, config, facts))
+
+    return _suite_checks
+
+
+def build_audit_report_asset(deps: list | None = None) -> AssetsDefinition:
+    @asset(
+        key=AUDIT_REPORT_KEY,
+        group_name=AUDIT_GROUP,
+        deps=deps
+        or [
+            AssetKey(["audit_returns_reconciliation"]),
+            AssetKey(["audit_publication_completeness"]),
+            AssetKey(["audit_ref_sequence_gaps"]),
+        ],
+        kinds={"great_expectations"},
+        description="Runs every Great Expectations suite, writes Data Docs and a dated summary"
+        " under <data dir>/audit/<stamp>/, and appends the per-area history.",
+    )
+    def audit_report(context: AssetExecutionContext, warehouse: WarehouseResource):
+        from orchestration.audit import run_audit
+
+        working = warehouse.working_copy(context.run_id)
+        run = run_audit(working, warehouse.data_directory())
+        summary = run.summary
+        suites = [
+            [s["suite"], "passed" if s["success"] else s["severity"], s["row_count"],
+             ", ".join(s["failing_entities"][:15])]
+            for s in summary["suites"]
+        ]  # fmt: skip
+        return MaterializeResult(
+            metadata={
+                "audit_folder": MetadataValue.path(str(run.folder)),
+                "data_docs": MetadataValue.path(str(run.docs_index or "")),
+                "summary": MetadataValue.path(str(run.folder / "summary.md")),
+                "suites": MetadataValue.md(
+                    markdown_table(["suite", "result", "rows", "failing"], suites)
+                ),
+                "return_outcomes": MetadataValue.json(
+                    summary["return_outcomes_by_organisation_type"]
+                ),
+                "errors": run.has_errors,
+            }
+        )
+
+    return audit_report
