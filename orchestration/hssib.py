@@ -1,0 +1,557 @@
+"""HSSIB safety recommendations: load a finished ``hssib_recommendations`` run folder into the raw
+table, all or nothing, and the collect step (crawl, then load) the Dagster asset calls.
+
+Raw table ``raw.hssib_recommendations__recommendations`` holds the latest observation of each
+recommendation page (natural key ``coalesce(log_url, page_path)``: the log URL when the page
+declares its hssib.org.uk address, else the path the page was served at), with when it was first
+and last seen and last changed, list fields as JSON, and the full item. The run is recorded in the
+shared ``raw.crawl_runs`` table (and its errors in ``raw.crawl_errors``), so loading the same run
+twice is a no-op and a run older than one already loaded is refused, as for judiciary_pfd
+(``orchestration.raw_load``, whose error classes this module raises).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from orchestration.raw_load import (
+    REQUIRED_RUN_KEYS,
+    RawLoadError,
+    RunNotLoadableError,
+    _exec,
+    _parse_timestamp,
+    _read_jsonl,
+    ensure_raw_schema,
+)
+
+log = logging.getLogger(__name__)
+
+SPIDER = "hssib_recommendations"
+RAW_TABLE = "raw.hssib_recommendations__recommendations"
+RECOMMENDATIONS_FILE = "recommendations.jsonl"
+ERRORS_FILE = "errors.jsonl"
+CANONICAL_ORIGIN = "https://www.hssib.org.uk"
+SOURCES = ("snapshot", "live")
+
+# Fields every item must carry (a value, possibly an empty list); None is refused.
+REQUIRED_ITEM_KEYS = ("page_path", "recommendation_text", "recipients", "crawled_at")
+LIST_FIELDS = ("recipients", "planned_actions", "additional_sections", "parse_warnings")
+DATE_FIELDS = ("recommendation_date", "response_received_date")
+ACTION_KEYS = (
+    "position",
+    "text",
+    "description",
+    "due_text",
+    "due_date",
+    "due_rule",
+    "additional_comments",
+)
+# Fields that change on every fetch without the page changing; left out of the content hash.
+VOLATILE_FIELDS = ("crawled_at", "http_etag", "listing_page")
+
+TEXT_COLUMNS = (
+    "log_url",
+    "page_path",
+    "source_page_kind",
+    "page_title",
+    "investigation_title",
+    "investigation_url",
+    "investigation_source",
+    "reference",
+    "reference_source",
+    "recommendation_date_raw",
+    "recipient_heading",
+    "recommendation_prefix",
+    "recipient_phrase",
+    "recipients_source",
+    "recommendation_text",
+    "response_text",
+    "closure_note",
+    "actions_heading",
+    "response_received_raw",
+    "truncated_in",
+    "http_etag",
+)
+
+HSSIB_SCHEMA_SQL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+
+-- Latest observation per HSSIB/HSIB safety recommendation page, with its history markers.
+CREATE TABLE IF NOT EXISTS raw.hssib_recommendations__recommendations (
+    recommendation_key      VARCHAR PRIMARY KEY,  -- coalesce(log_url, page_path)
+    log_url                 VARCHAR,              -- canonical log URL; NULL when not known
+    page_path               VARCHAR NOT NULL,     -- path the page was served at
+    source_page_kind        VARCHAR,              -- log_item | investigation_page
+    listing_page            INTEGER,
+    page_title              VARCHAR,
+    investigation_title     VARCHAR,
+    investigation_url       VARCHAR,
+    investigation_source    VARCHAR,
+    reference               VARCHAR,
+    reference_source        VARCHAR,
+    recommendation_date_raw VARCHAR,
+    recommendation_date     DATE,
+    recipient_heading       VARCHAR,
+    recommendation_prefix   VARCHAR,
+    recipient_phrase        VARCHAR,
+    recipients              JSON NOT NULL,        -- list of recipient names as written
+    recipients_source       VARCHAR,
+    recommendation_text     VARCHAR NOT NULL,
+    response_text           VARCHAR,
+    closure_note            VARCHAR,
+    actions_heading         VARCHAR,
+    planned_actions         JSON NOT NULL,        -- list of action objects (position, text, ...)
+    links_label_present     BOOLEAN,
+    additional_sections     JSON NOT NULL,        -- list of {heading, text}
+    response_received_raw   VARCHAR,
+    response_received_date  DATE,
+    truncated               BOOLEAN NOT NULL,
+    truncated_in            VARCHAR,
+    parse_warnings          JSON NOT NULL,
+    http_etag               VARCHAR,
+    content_hash            VARCHAR NOT NULL,     -- sha256 of the item without fetch metadata
+    crawled_at              TIMESTAMP NOT NULL,   -- UTC time of the latest fetch
+    first_seen_at           TIMESTAMP NOT NULL,
+    last_seen_at            TIMESTAMP NOT NULL,
+    last_changed_at         TIMESTAMP NOT NULL,
+    first_seen_run_id       VARCHAR NOT NULL,
+    last_seen_run_id        VARCHAR NOT NULL,
+    first_seen_on           DATE NOT NULL,        -- logical dates of the same events
+    last_seen_on            DATE NOT NULL,
+    item                    JSON NOT NULL         -- the latest item exactly as crawled
+);
+"""
+
+COLUMNS = (
+    "recommendation_key",
+    "log_url",
+    "page_path",
+    "source_page_kind",
+    "listing_page",
+    "page_title",
+    "investigation_title",
+    "investigation_url",
+    "investigation_source",
+    "reference",
+    "reference_source",
+    "recommendation_date_raw",
+    "recommendation_date",
+    "recipient_heading",
+    "recommendation_prefix",
+    "recipient_phrase",
+    "recipients",
+    "recipients_source",
+    "recommendation_text",
+    "response_text",
+    "closure_note",
+    "actions_heading",
+    "planned_actions",
+    "links_label_present",
+    "additional_sections",
+    "response_received_raw",
+    "response_received_date",
+    "truncated",
+    "truncated_in",
+    "parse_warnings",
+    "http_etag",
+    "content_hash",
+    "crawled_at",
+    "item",
+)
+
+
+@dataclass(frozen=True)
+class HssibLoadResult:
+    run_id: str
+    already_loaded: bool
+    recommendations_in_run: int = 0
+    new_recommendations: int = 0
+    changed_recommendations: int = 0
+    unchanged_recommendations: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class HssibCollectResult:
+    run_dir: Path
+    load: HssibLoadResult
+    crawl: Any  # scrapers.crawl.CrawlResult
+
+
+def ensure_hssib_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the shared raw bookkeeping tables and the HSSIB raw table if missing (idempotent).
+
+    The pipeline calls this before ``dbt build`` so that a warehouse that never crawled HSSIB
+    still has the (empty) source table the HSSIB models read."""
+    ensure_raw_schema(con)
+    _exec(con, HSSIB_SCHEMA_SQL)
+
+
+# --------------------------------------------------------------------------- reading the folder
+
+
+def read_hssib_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict]]:
+    """Read and validate a finished hssib run folder: (run, recommendations, errors).
+
+    Raises RunNotLoadableError or RawLoadError (naming file:line) before anything is written."""
+    run_dir = Path(run_dir)
+    run_file = run_dir / "run.json"
+    if not run_file.exists():
+        raise RunNotLoadableError(
+            f"{run_dir}: no run.json, so the crawl did not finish (an interrupted crawl is never "
+            "loaded; run the crawl again)"
+        )
+    try:
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RawLoadError(f"{run_file}: not valid JSON ({exc})") from exc
+    if not isinstance(run, dict):
+        raise RawLoadError(f"{run_file}: expected a JSON object")
+    missing = [key for key in REQUIRED_RUN_KEYS if run.get(key) in (None, "")]
+    if missing:
+        raise RawLoadError(f"{run_file}: missing {', '.join(missing)}")
+    if run["spider"] != SPIDER:
+        raise RawLoadError(
+            f"{run_file}: spider is {run['spider']!r}, not {SPIDER!r}; load judiciary_pfd runs "
+            "with orchestration.raw_load"
+        )
+    if run["status"] != "finished":
+        reason = run.get("failure_reason") or "no reason recorded"
+        raise RunNotLoadableError(
+            f"run {run['run_id']} has status {run['status']!r} and is not loaded: {reason}"
+        )
+    path = run_dir / RECOMMENDATIONS_FILE
+    if not path.exists():
+        raise RawLoadError(f"{path}: missing; a finished {SPIDER} run always writes it")
+    recommendations = []
+    for line_no, row in _read_jsonl(path):
+        validate_item(row, f"{path}:{line_no}")
+        recommendations.append(row)
+    errors = []
+    for line_no, row in _read_jsonl(run_dir / ERRORS_FILE):
+        where = f"{run_dir / ERRORS_FILE}:{line_no}"
+        absent = [key for key in ("url", "stage", "reason", "crawled_at") if row.get(key) is None]
+        if absent:
+            raise RawLoadError(f"{where}: missing {', '.join(absent)}")
+        _parse_timestamp(row["crawled_at"], where, "crawled_at")
+        errors.append(row)
+    return run, recommendations, errors
+
+
+def _iso_date(value: Any, where: str, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RawLoadError(f"{where}: {field} {value!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def validate_item(row: dict[str, Any], where: str) -> None:
+    """Raise RawLoadError naming ``where`` (file:line) and the field if an item is malformed."""
+    missing = [key for key in REQUIRED_ITEM_KEYS if row.get(key) is None]
+    if missing:
+        raise RawLoadError(f"{where}: missing {', '.join(missing)}")
+    page_path = row["page_path"]
+    if not isinstance(page_path, str) or not page_path.startswith("/"):
+        raise RawLoadError(f"{where}: page_path {page_path!r} is not a path starting with '/'")
+    for field in ("log_url", "investigation_url"):
+        url = row.get(field)
+        if url is not None and (not isinstance(url, str) or not url.startswith(CANONICAL_ORIGIN)):
+            raise RawLoadError(
+                f"{where}: {field} {url!r} is not a canonical {CANONICAL_ORIGIN} URL"
+            )
+    for field in TEXT_COLUMNS:
+        value = row.get(field)
+        if value is not None and not isinstance(value, str):
+            raise RawLoadError(f"{where}: {field} must be text or null, got {type(value).__name__}")
+    if not isinstance(row["recommendation_text"], str) or not row["recommendation_text"].strip():
+        raise RawLoadError(f"{where}: recommendation_text is empty")
+    for field in LIST_FIELDS:
+        value = row.get(field)
+        if value is not None and not isinstance(value, list):
+            raise RawLoadError(f"{where}: {field} must be a list, got {type(value).__name__}")
+    if not all(isinstance(name, str) and name.strip() for name in row["recipients"]):
+        raise RawLoadError(f"{where}: recipients must be non-empty strings")
+    for field in DATE_FIELDS:
+        _iso_date(row.get(field), where, field)
+    for index, action in enumerate(row.get("planned_actions") or [], start=1):
+        if not isinstance(action, dict):
+            raise RawLoadError(f"{where}: planned_actions[{index}] must be an object")
+        unknown = set(action) - set(ACTION_KEYS)
+        if unknown:
+            raise RawLoadError(
+                f"{where}: planned_actions[{index}] has unknown keys {sorted(unknown)}"
+            )
+        if not isinstance(action.get("position"), int) or not isinstance(action.get("text"), str):
+            raise RawLoadError(
+                f"{where}: planned_actions[{index}] needs an integer position and a text"
+            )
+        _iso_date(action.get("due_date"), where, f"planned_actions[{index}].due_date")
+    if not isinstance(row.get("truncated", False), bool):
+        raise RawLoadError(f"{where}: truncated must be true or false")
+    listing_page = row.get("listing_page")
+    if listing_page is not None and not isinstance(listing_page, int):
+        raise RawLoadError(f"{where}: listing_page must be an integer or null")
+    _parse_timestamp(row["crawled_at"], where, "crawled_at")
+
+
+def recommendation_key(item: dict[str, Any]) -> str:
+    return item.get("log_url") or item["page_path"]
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    stable = {key: value for key, value in item.items() if key not in VOLATILE_FIELDS}
+    payload = json.dumps(stable, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value if value is not None else [], ensure_ascii=False, sort_keys=True)
+
+
+def recommendation_frame(items: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per natural key; if a page was read twice in a run, the later fetch wins."""
+    latest: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key = recommendation_key(item)
+        seen = latest.get(key)
+        if seen is None or str(item["crawled_at"]) >= str(seen["crawled_at"]):
+            latest[key] = item
+    rows = []
+    for key, item in latest.items():
+        row: dict[str, Any] = {column: item.get(column) for column in TEXT_COLUMNS}
+        row.update(
+            recommendation_key=key,
+            listing_page=item.get("listing_page"),
+            recommendation_date=_iso_date(item.get("recommendation_date"), key, "date"),
+            response_received_date=_iso_date(item.get("response_received_date"), key, "date"),
+            links_label_present=item.get("links_label_present"),
+            truncated=bool(item.get("truncated", False)),
+            content_hash=content_hash(item),
+            crawled_at=_parse_timestamp(item["crawled_at"], key, "crawled_at"),
+            item=json.dumps(item, ensure_ascii=False, sort_keys=True),
+            **{field: _json(item.get(field)) for field in LIST_FIELDS},
+        )
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    return frame.astype({"listing_page": "Int64", "links_label_present": "boolean"})
+
+
+def _error_frame(errors: list[dict[str, Any]]) -> pd.DataFrame:
+    columns = ["url", "stage", "reason", "http_status", "attempts", "crawled_at"]
+    records = []
+    for row in errors:
+        record = {column: row.get(column) for column in columns}
+        record["crawled_at"] = _parse_timestamp(row["crawled_at"], row["url"], "crawled_at")
+        records.append(record)
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.astype({"http_status": "Int64", "attempts": "Int64"})
+
+
+# --------------------------------------------------------------------------- loading
+
+_STAGED = ("staged_hssib_recommendations", "staged_hssib_errors")
+
+
+def load_hssib_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> HssibLoadResult:
+    """Load one finished hssib run folder in one transaction. A second load of it is a no-op."""
+    run, items, errors = read_hssib_run(run_dir)
+    run_id = str(run["run_id"])
+    logical_date = date.fromisoformat(str(run["logical_date"]))
+    started_at = _parse_timestamp(run["started_at"], "run.json", "started_at")
+    finished_at = _parse_timestamp(run["finished_at"], "run.json", "finished_at")
+    staged = recommendation_frame(items)
+    staged_errors = _error_frame(errors)
+
+    ensure_hssib_schema(con)
+    _exec(con, "BEGIN TRANSACTION")
+    try:
+        loaded_as = con.execute(
+            "SELECT spider FROM raw.crawl_runs WHERE run_id = ?", [run_id]
+        ).fetchall()
+        if loaded_as:
+            _exec(con, "ROLLBACK")
+            if loaded_as[0][0] != SPIDER:
+                raise RawLoadError(
+                    f"run id {run_id} is already loaded for spider {loaded_as[0][0]!r}; "
+                    "run folders must have distinct names"
+                )
+            return HssibLoadResult(run_id=run_id, already_loaded=True)
+        newest = con.execute(
+            "SELECT max(started_at) FROM raw.crawl_runs WHERE spider = ?", [SPIDER]
+        ).fetchall()[0][0]
+        if newest is not None and started_at < newest:
+            raise RunNotLoadableError(
+                f"run {run_id} started at {started_at:%Y-%m-%d %H:%M:%S} UTC, before a run already "
+                f"loaded ({newest:%Y-%m-%d %H:%M:%S} UTC); loading it would overwrite newer "
+                "observations"
+            )
+        con.register("staged_hssib_recommendations", staged)
+        new_count, changed_count = con.execute(
+            # Only module constants are formatted in; scraped values are never in the SQL text.
+            f"""
+            SELECT
+                count(*) FILTER (WHERE r.recommendation_key IS NULL),
+                count(*) FILTER (WHERE r.recommendation_key IS NOT NULL
+                                 AND r.content_hash <> s.content_hash)
+            FROM staged_hssib_recommendations s
+            LEFT JOIN {RAW_TABLE} r USING (recommendation_key)
+            """  # noqa: S608
+        ).fetchall()[0]
+        _upsert(con, run_id, logical_date)
+        con.register("staged_hssib_errors", staged_errors)
+        _exec(
+            con,
+            "INSERT INTO raw.crawl_errors\n"
+            "SELECT ?, ?, url, stage, reason, http_status, attempts, crawled_at "
+            "FROM staged_hssib_errors",
+            [run_id, SPIDER],
+        )
+        counts = run.get("counts") or {}
+        _exec(
+            con,
+            """
+            INSERT INTO raw.crawl_runs VALUES (
+                ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
+            """,
+            [
+                run_id,
+                SPIDER,
+                run["mode"],
+                run["source"],
+                run["base_url"],
+                run.get("as_of"),
+                logical_date,
+                started_at,
+                finished_at,
+                counts.get("requests"),
+                counts.get("pages_fetched"),
+                counts.get("listing_pages"),
+                counts.get("report_pages"),
+                counts.get("not_modified", 0),
+                len(staged),
+                int(new_count),
+                len(staged_errors),
+                counts.get("skipped", 0),
+                json.dumps(run.get("stats") or counts, sort_keys=True),
+            ],
+        )
+        _exec(con, "COMMIT")
+    except Exception as exc:
+        _exec(con, "ROLLBACK")
+        if isinstance(exc, RunNotLoadableError | RawLoadError):
+            raise
+        raise RawLoadError(f"loading run {run_id} failed, nothing was loaded: {exc}") from exc
+    finally:
+        for view in _STAGED:
+            try:
+                con.unregister(view)
+            except Exception:  # noqa: S110 - a view that was never registered
+                pass
+    return HssibLoadResult(
+        run_id=run_id,
+        already_loaded=False,
+        recommendations_in_run=len(staged),
+        new_recommendations=int(new_count),
+        changed_recommendations=int(changed_count),
+        unchanged_recommendations=len(staged) - int(new_count) - int(changed_count),
+        errors=len(staged_errors),
+    )
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, run_id: str, logical_date: date) -> None:
+    # Latest observation wins; last_changed_at moves only when the content changed.
+    list_columns = set(LIST_FIELDS) | {"item"}
+    select_list = ", ".join(
+        f"{column}::JSON" if column in list_columns else column for column in COLUMNS
+    )
+    insert_columns = ", ".join(COLUMNS)
+    updates = ",\n            ".join(
+        f"{column} = excluded.{column}"
+        for column in COLUMNS
+        if column not in ("recommendation_key", "content_hash", "listing_page")
+    )
+    _exec(
+        con,
+        # Only module constants (table and column names) are formatted into the SQL text.
+        f"""
+        INSERT INTO {RAW_TABLE} AS r (
+            {insert_columns}, first_seen_at, last_seen_at, last_changed_at,
+            first_seen_run_id, last_seen_run_id, first_seen_on, last_seen_on)
+        SELECT {select_list}, crawled_at, crawled_at, crawled_at,
+               $run_id, $run_id, $logical_date, $logical_date
+        FROM staged_hssib_recommendations
+        ON CONFLICT (recommendation_key) DO UPDATE SET
+            {updates},
+            last_changed_at = CASE WHEN r.content_hash <> excluded.content_hash
+                                   THEN excluded.last_seen_at ELSE r.last_changed_at END,
+            content_hash = excluded.content_hash,
+            listing_page = coalesce(excluded.listing_page, r.listing_page),
+            last_seen_at = excluded.last_seen_at,
+            last_seen_run_id = excluded.last_seen_run_id,
+            last_seen_on = excluded.last_seen_on
+        """,  # noqa: S608
+        {"run_id": run_id, "logical_date": logical_date},
+    )
+
+
+def load_hssib_run_into(warehouse: Path, run_dir: Path) -> HssibLoadResult:
+    """Open the warehouse file for writing, load one hssib run, close it."""
+    warehouse = Path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        return load_hssib_run(con, run_dir)
+
+
+# --------------------------------------------------------------------------- collect
+
+
+def new_hssib_run_dir(runs_root: Path, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    return Path(runs_root) / SPIDER / stamp
+
+
+def collect_hssib(
+    *,
+    warehouse: Path,
+    runs_root: Path,
+    as_of: date | None = None,
+    source: str = "snapshot",
+    crawl_options: dict[str, Any] | None = None,
+) -> HssibCollectResult:
+    """Crawl the HSSIB safety recommendations log (or its offline snapshot) and load the run.
+
+    Always a full crawl (the log is small: 43 pages in the snapshot). ``as_of`` is recorded as the
+    run's logical date; the snapshot's HSSIB section has no dated history, so it serves the same
+    pages for any as_of. ``crawl_options`` go to ``scrapers.crawl.run_crawl`` (base_url,
+    timeout_s, settings_overrides, snapshot_faults, ...)."""
+    from scrapers.crawl import run_crawl  # the crawl runner imports Scrapy; keep it out of import
+
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    if source == "live" and as_of is not None:
+        raise ValueError("as_of applies to the offline snapshot only; the live site is today")
+    run_dir = new_hssib_run_dir(runs_root)
+    run_dir.mkdir(parents=True)
+    crawl = run_crawl(
+        spider=SPIDER, source=source, run_dir=run_dir, as_of=as_of, **(crawl_options or {})
+    )
+    load = load_hssib_run_into(Path(warehouse), run_dir)
+    log.info(
+        "hssib run %s: %d recommendations (%d new, %d changed)",
+        load.run_id,
+        load.recommendations_in_run,
+        load.new_recommendations,
+        load.changed_recommendations,
+    )
+    return HssibCollectResult(run_dir=run_dir, load=load, crawl=crawl)
