@@ -1,0 +1,143 @@
+-- Per national body, its open coroners' reports and its open HSSIB recommendations and planned
+-- actions side by side, as of the as_of variable. A national body is any organisation HSSIB made
+-- a recommendation to, plus every listed government department and regulator/arm's-length body
+-- (organisation types government_department, regulator_alb) that received a coroner's report.
+-- Open coroners' report = recipient status pending or overdue (56 days, fct_report_recipients);
+-- open HSSIB recommendation = status awaiting, overdue or no_date (fct_safety_recommendations).
+
+with
+
+organisations as (
+
+    select * from {{ ref('dim_organisations') }}
+
+),
+
+report_recipients as (
+
+    select * from {{ ref('fct_report_recipients') }}
+
+),
+
+safety_recommendations as (
+
+    select * from {{ ref('fct_safety_recommendations') }}
+
+),
+
+actions as (
+
+    select
+        unnest(organisation_keys) as organisation_key,
+        action_id,
+        due_status
+    from {{ ref('fct_recommendation_actions') }}
+
+),
+
+report_counts as (
+
+    select
+        organisation_key,
+        count(distinct report_url) as coroner_reports_received,
+        count(distinct report_url) filter (where response_status in ('pending', 'overdue'))
+            as coroner_reports_open,
+        count(distinct report_url) filter (where response_status = 'overdue')
+            as coroner_reports_overdue,
+        count(distinct report_url) filter (where response_status = 'pending')
+            as coroner_reports_pending
+    from report_recipients
+    group by organisation_key
+
+),
+
+recommendation_counts as (
+
+    select
+        organisation_key,
+        any_value(organisation_name) as organisation_name,
+        any_value(organisation_type) as organisation_type,
+        count(*) as hssib_recommendations,
+        count(*) filter (where response_status = 'responded') as hssib_responded,
+        count(*) filter (where is_open) as hssib_open,
+        count(*) filter (where response_status = 'overdue') as hssib_overdue,
+        count(*) filter (where response_status = 'awaiting') as hssib_awaiting,
+        count(*) filter (where response_status = 'no_date') as hssib_no_date,
+        count(*) filter (where response_status = 'not_captured') as hssib_not_captured,
+        count(*) filter (where response_status = 'closed') as hssib_closed
+    from safety_recommendations
+    group by organisation_key
+
+),
+
+action_counts as (
+
+    select
+        organisation_key,
+        count(distinct action_id) filter (where due_status <> 'not_yet_planned')
+            as hssib_planned_actions,
+        count(distinct action_id) filter (where due_status = 'past_due') as hssib_actions_past_due,
+        count(distinct action_id) filter (where due_status = 'not_yet_due')
+            as hssib_actions_not_yet_due,
+        count(distinct action_id) filter (where due_status = 'no_due_date')
+            as hssib_actions_without_due_date
+    from actions
+    group by organisation_key
+
+),
+
+national_bodies as (
+
+    select organisation_key from recommendation_counts
+
+    union
+
+    select organisations.organisation_key
+    from organisations
+    inner join report_counts on organisations.organisation_key = report_counts.organisation_key
+    where
+        organisations.is_listed
+        and organisations.organisation_type in ('government_department', 'regulator_alb')
+
+),
+
+final as (
+
+    select
+        national_bodies.organisation_key,
+        coalesce(organisations.canonical_name, recommendation_counts.organisation_name)
+            as organisation_name,
+        coalesce(organisations.organisation_type, recommendation_counts.organisation_type)
+            as organisation_type,
+        recommendation_counts.organisation_key is not null as is_hssib_recipient,
+        coalesce(report_counts.coroner_reports_received, 0) as coroner_reports_received,
+        coalesce(report_counts.coroner_reports_open, 0) as coroner_reports_open,
+        coalesce(report_counts.coroner_reports_overdue, 0) as coroner_reports_overdue,
+        coalesce(report_counts.coroner_reports_pending, 0) as coroner_reports_pending,
+        coalesce(recommendation_counts.hssib_recommendations, 0) as hssib_recommendations,
+        coalesce(recommendation_counts.hssib_responded, 0) as hssib_responded,
+        coalesce(recommendation_counts.hssib_open, 0) as hssib_open,
+        coalesce(recommendation_counts.hssib_overdue, 0) as hssib_overdue,
+        coalesce(recommendation_counts.hssib_awaiting, 0) as hssib_awaiting,
+        coalesce(recommendation_counts.hssib_no_date, 0) as hssib_no_date,
+        coalesce(recommendation_counts.hssib_not_captured, 0) as hssib_not_captured,
+        coalesce(recommendation_counts.hssib_closed, 0) as hssib_closed,
+        coalesce(action_counts.hssib_planned_actions, 0) as hssib_planned_actions,
+        coalesce(action_counts.hssib_actions_past_due, 0) as hssib_actions_past_due,
+        coalesce(action_counts.hssib_actions_not_yet_due, 0) as hssib_actions_not_yet_due,
+        coalesce(action_counts.hssib_actions_without_due_date, 0)
+            as hssib_actions_without_due_date,
+        coalesce(report_counts.coroner_reports_open, 0)
+        + coalesce(recommendation_counts.hssib_open, 0)
+        + coalesce(action_counts.hssib_actions_past_due, 0) as open_items_total,
+        {{ as_of_date() }} as as_of_date
+    from national_bodies
+    left join organisations on national_bodies.organisation_key = organisations.organisation_key
+    left join report_counts on national_bodies.organisation_key = report_counts.organisation_key
+    left join recommendation_counts
+        on national_bodies.organisation_key = recommendation_counts.organisation_key
+    left join action_counts on national_bodies.organisation_key = action_counts.organisation_key
+
+)
+
+select * from final
