@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install browser run ui test lint format bench quality snapshot report export clean
+.PHONY: help install browser run ui audit test lint format bench quality snapshot report export clean
 
 help:
 	@echo "make run       install, then run the pipeline through Dagster on the offline snapshot"
 	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules)"
+	@echo "make audit     publication-completeness and FOI reconciliation audit (data/audit/)"
 	@echo "make test      install, then run the whole offline test suite"
 	@echo "make lint      ruff (lint + format check) and sqlfluff"
 	@echo "make bench     benchmark scripts (figures printed, not asserted)"
@@ -45,6 +46,9 @@ run: install
 
 ui: install
 	$(BIN)/python -m orchestration.definitions ui
+
+audit: install
+	$(BIN)/python -m orchestration.audit run
 
 test: install browser
 	$(BIN)/python -m pytest
