@@ -109,20 +109,34 @@ def test_small_window_is_crawled_and_loaded_completely_and_verbatim(tmp_path):
 
 def test_faults_leave_every_listed_report_loaded_or_recorded(tmp_path):
     faults = FaultConfig(
-        error_rate=0.15, timeout_rate=0.05, timeout_seconds=3.0, slow_rate=0.05,
-        slow_seconds=0.3, truncate_rate=0.1, permanent_error_rate=0.05, seed=7,
+        error_rate=0.15,
+        timeout_rate=0.05,
+        timeout_seconds=3.0,
+        slow_rate=0.05,
+        slow_seconds=0.3,
+        truncate_rate=0.1,
+        permanent_error_rate=0.05,
+        seed=7,
     )
     result = collect(
-        tmp_path, "faulty", mode="full", as_of=SMALL_WINDOW,
-        crawl_options={"snapshot_faults": faults,
-                       "settings_overrides": {**QUIET, "DOWNLOAD_TIMEOUT": 1}},
+        tmp_path,
+        "faulty",
+        mode="full",
+        as_of=SMALL_WINDOW,
+        crawl_options={
+            "snapshot_faults": faults,
+            "settings_overrides": {**QUIET, "DOWNLOAD_TIMEOUT": 1},
+        },
     )
     site = SnapshotSite(as_of=SMALL_WINDOW)
     with duckdb.connect(str(tmp_path / "faulty.duckdb"), read_only=True) as con:
-        loaded = {r[0] for r in con.execute(
-            "SELECT report_url FROM raw.judiciary_pfd__reports").fetchall()}
-        errors = {r[0]: r[1] for r in con.execute(
-            "SELECT url, reason FROM raw.crawl_errors").fetchall()}
+        loaded = {
+            r[0]
+            for r in con.execute("SELECT report_url FROM raw.judiciary_pfd__reports").fetchall()
+        }
+        errors = {
+            r[0]: r[1] for r in con.execute("SELECT url, reason FROM raw.crawl_errors").fetchall()
+        }
         skipped = {r[0] for r in con.execute("SELECT url FROM raw.skipped_pages").fetchall()}
     listed = set(site.listed_report_urls())
     missing = listed - loaded - set(errors) - skipped
@@ -138,8 +152,13 @@ def test_layout_drift_fails_before_anything_is_loaded(tmp_path):
     collect(tmp_path, "w", mode="full", as_of=SMALL_WINDOW)
     before = content(tmp_path / "w.duckdb")
     with pytest.raises(LayoutDriftError, match="layout drift"):
-        collect(tmp_path, "w", mode="full", as_of=SMALL_WINDOW,
-                crawl_options={"snapshot_layout": "2025-08"})
+        collect(
+            tmp_path,
+            "w",
+            mode="full",
+            as_of=SMALL_WINDOW,
+            crawl_options={"snapshot_layout": "2025-08"},
+        )
     assert content(tmp_path / "w.duckdb") == before
 
 
@@ -153,12 +172,15 @@ def test_incremental_run_fetches_only_new_and_open_pages_and_equals_a_full_crawl
 
     site_before, site_after = SnapshotSite(as_of=first), SnapshotSite(as_of=later)
     new_urls = set(site_after.listed_report_urls()) - set(site_before.listed_report_urls())
-    reports = [json.loads(line)["url"] for line in
-               (incremental.run_dir / "reports.jsonl").read_text().splitlines()]
+    reports = [
+        json.loads(line)["url"]
+        for line in (incremental.run_dir / "reports.jsonl").read_text().splitlines()
+    ]
     state = json.loads((incremental.run_dir / "state.json").read_text())
     revisited = {page["url"] for page in state["revisit"]}
     assert new_urls <= set(reports)
     assert set(reports) <= new_urls | revisited  # nothing closed or unknown was fetched
+
     def last_run_requests(warehouse: Path) -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             return con.execute(
@@ -173,11 +195,27 @@ def test_an_interrupted_crawl_is_not_loaded_and_a_rerun_matches_an_uninterrupted
     run_dir = tmp_path / "killed-run"
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "scrapers.crawl", "--source", "snapshot", "--mode", "full",
-         "--as-of", window.isoformat(), "--run-dir", str(run_dir), "--slow-rate", "1",
-         "--slow-seconds", "0.05"],
-        env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "scrapers.crawl",
+            "--source",
+            "snapshot",
+            "--mode",
+            "full",
+            "--as-of",
+            window.isoformat(),
+            "--run-dir",
+            str(run_dir),
+            "--slow-rate",
+            "1",
+            "--slow-seconds",
+            "0.05",
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     reports_file = run_dir / "reports.jsonl"
     deadline = time.monotonic() + 60
@@ -189,8 +227,9 @@ def test_an_interrupted_crawl_is_not_loaded_and_a_rerun_matches_an_uninterrupted
     crawl.wait()
     assert reports_file.read_text().count("\n") >= 20, "the crawl never got going"
     assert not (run_dir / "run.json").exists()
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con, pytest.raises(
-        RunNotLoadableError, match="did not finish"
+    with (
+        duckdb.connect(str(tmp_path / "w.duckdb")) as con,
+        pytest.raises(RunNotLoadableError, match="did not finish"),
     ):
         load_run(con, run_dir)
 

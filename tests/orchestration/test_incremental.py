@@ -80,22 +80,34 @@ def test_policy_rejects_nonsense():
 def test_state_lists_known_urls_and_only_due_open_pages(tmp_path):
     young_open = report_item(f"{ORIGIN}/young/", crawled_at="2024-09-01T06:00:01Z")
     answered = report_item(
-        f"{ORIGIN}/answered/", crawled_at="2024-09-01T06:00:02Z", sent_to="Suffolk County Council",
+        f"{ORIGIN}/answered/",
+        crawled_at="2024-09-01T06:00:02Z",
+        sent_to="Suffolk County Council",
         documents=[{"url": RESPONSE_A, "kind": "response"}],
     )
     answered["date_added_raw"] = "2024-08-15"
     answered_long_ago = report_item(
-        f"{ORIGIN}/answered-long-ago/", crawled_at="2024-09-01T06:00:02Z",
-        sent_to="Suffolk County Council", documents=[{"url": RESPONSE_A, "kind": "response"}],
+        f"{ORIGIN}/answered-long-ago/",
+        crawled_at="2024-09-01T06:00:02Z",
+        sent_to="Suffolk County Council",
+        documents=[{"url": RESPONSE_A, "kind": "response"}],
     )
     answered_long_ago["date_added_raw"] = "2024-03-01"
     old = report_item(f"{ORIGIN}/old/", crawled_at="2024-09-01T06:00:03Z")
     old["date_added_raw"] = "2019-01-01"
     run = write_run(
-        tmp_path, "run-1", started_at="2024-09-01T06:00:00Z", logical_date="2024-09-01",
+        tmp_path,
+        "run-1",
+        started_at="2024-09-01T06:00:00Z",
+        logical_date="2024-09-01",
         reports=[young_open, answered, answered_long_ago, old],
-        skipped=[{"url": f"{ORIGIN}/railwayrelateddeaths/", "reason": "legacy category post",
-                  "crawled_at": "2024-09-01T06:00:04Z"}],
+        skipped=[
+            {
+                "url": f"{ORIGIN}/railwayrelateddeaths/",
+                "reason": "legacy category post",
+                "crawled_at": "2024-09-01T06:00:04Z",
+            }
+        ],
     )
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         load_run(con, run)
@@ -107,6 +119,7 @@ def test_state_lists_known_urls_and_only_due_open_pages(tmp_path):
     # Recent reports are revisited even when every named recipient has answered; older ones
     # only while open; pages over two years old are left to the monthly full recrawl.
     assert [page["url"] for page in week_later["revisit"]] == [
-        f"{ORIGIN}/answered/", f"{ORIGIN}/young/"
+        f"{ORIGIN}/answered/",
+        f"{ORIGIN}/young/",
     ]
     assert week_later["revisit"][0]["etag"] == '"abc"'
