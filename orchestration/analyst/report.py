@@ -22,6 +22,8 @@ from orchestration.analyst.warehouse import table_exists
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # Issue 5's reconciliation mart; the section appears only when it exists and holds returns.
 RECONCILIATION_TABLE = "audit_returns_reconciliation"
+# Issue 7's HSSIB mart; the section appears only when it holds recommendations to bodies in scope.
+HSSIB_TABLE = "fct_safety_recommendations"
 REPORT_LIST_LIMIT = 1000
 
 STEPS = (
@@ -31,6 +33,7 @@ STEPS = (
     "categories",
     "coroner areas",
     "returns",
+    "hssib",
     "method",
     "reports",
     "charts",
@@ -53,6 +56,7 @@ class ReportData:
     matching: list[dict]
     reports: list[dict]
     reports_total: int
+    hssib: dict | None = None
 
     def figures(self) -> dict[str, Any]:
         """The numbers a test (or a reader) can check against the documented SQL."""
@@ -65,6 +69,10 @@ class ReportData:
             "returns": [
                 {k: _plain(v) for k, v in row.items()}
                 for row in (self.reconciliation or {}).get("rows", [])
+            ],
+            "hssib": [
+                {k: _plain(v) for k, v in row.items()}
+                for row in (self.hssib or {}).get("organisations", [])
             ],
         }
 
@@ -111,6 +119,22 @@ def _reconciliation(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -
     }
 
 
+def _hssib(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -> dict | None:
+    """HSSIB recommendations to the organisations in scope (question 7); None (no section) while
+    the mart is missing or holds none for them."""
+    if not table_exists(connection, "main", HSSIB_TABLE):
+        return None
+    apply_scope(connection, scope.variables)
+    organisations = run_question(connection, "q7_hssib_recommendations")
+    if not organisations:
+        return None
+    return {
+        "organisations": organisations,
+        "open_items": run_question(connection, "q7_hssib_open_items"),
+        "as_of_date": organisations[0]["as_of_date"],
+    }
+
+
 def _data_currency(connection: duckdb.DuckDBPyConnection) -> dict | None:
     if not table_exists(connection, "raw", "crawl_runs"):
         return None
@@ -143,6 +167,8 @@ def collect_report_data(
     areas = run_question(connection, "q3_coroner_areas")
     step("returns")
     reconciliation = _reconciliation(connection, scope)
+    step("hssib")
+    hssib = _hssib(connection, scope)
     step("method")
     apply_scope(connection, scope.variables)
     currency = _data_currency(connection)
@@ -165,6 +191,7 @@ def collect_report_data(
         matching=matching,
         reports=reports,
         reports_total=reports_total,
+        hssib=hssib,
     )
 
 
