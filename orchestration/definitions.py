@@ -6,7 +6,13 @@ manifest, which a build step prepares; importing this module reads nothing.
 Command line (what ``make run`` / ``make ui`` call):
 
     python -m orchestration.definitions prepare        # dbt parse + $DAGSTER_HOME/dagster.yaml
-    python -m orchestration.definitions run [--job daily_collection] [--as-of 2013-10-31]
+    python -m orchestration.definitions run [--job collect_and_audit] [--as-of 2013-10-31]
+
+``run`` without ``--job`` runs ``collect_and_audit``: every spider's crawl, the raw loads and
+their blocking raw suites, dbt build with its tests, the returns load and reconciliation, every
+Great Expectations suite as an asset check, the audit report (Data Docs and a dated summary under
+<data dir>/audit/), and the publication of the analysts' warehouse. The scheduled jobs split that
+work: ``daily_collection`` (no audit report) daily, ``weekly_publication_audit`` on Mondays.
     python -m orchestration.definitions ui [--port 3000]
 """
 
@@ -25,7 +31,14 @@ from orchestration import publish
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_CONFIG = PROJECT_ROOT / "dagster.yaml"
-DEFAULT_JOB = "daily_collection"
+DEFAULT_JOB = "collect_and_audit"
+RUNNABLE_JOBS = (
+    "collect_and_audit",
+    "daily_collection",
+    "full_recrawl",
+    "weekly_publication_audit",
+    "returns_inbox",
+)
 UI_HOST = "127.0.0.1"
 
 
@@ -34,19 +47,20 @@ def build_definitions() -> Definitions:
 
     from orchestration.assets.dbt_project import dbt_executable, pfd_dbt_project
     from orchestration.assets.publication import all_assets
-    from orchestration.jobs import JOBS
-    from orchestration.resources import CrawlerResource, WarehouseResource
+    from orchestration.jobs import build_jobs
+    from orchestration.resources import AuditResource, CrawlerResource, WarehouseResource
     from orchestration.schedules import SCHEDULES
     from orchestration.sensors import SENSORS
 
     return Definitions(
         assets=all_assets(),
-        jobs=JOBS,
+        jobs=build_jobs(),
         schedules=SCHEDULES,
         sensors=SENSORS,
         resources={
             "warehouse": WarehouseResource(),
             "crawler": CrawlerResource(),
+            "audit": AuditResource(),
             "dbt": DbtCliResource(project_dir=pfd_dbt_project, dbt_executable=dbt_executable()),
         },
         # On 2 cores one process is about twice as fast as a process per step, and the graph is
@@ -99,25 +113,60 @@ def run_job(job_name: str, as_of: str | None = None) -> int:
             for e in result.all_events
             if e.event_type_value == "ASSET_CHECK_EVALUATION"
         ]
+        audit_report = audit_report_metadata(result)
     seconds = time.monotonic() - started
-    failed_checks = [
-        f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed
-    ]
     print(
         f"{job_name}: {'succeeded' if result.success else 'FAILED'} in {seconds:.1f}s,"
         f" run {result.run_id}"
     )
-    print(
-        f"checks: {len(checks) - len(failed_checks)} passed, {len(failed_checks)} failed"
-        + (f" ({', '.join(failed_checks)})" if failed_checks else "")
-    )
+    print(check_summary(checks))
     if not result.success:
         for event in result.all_events:
             if event.event_type_value == "STEP_FAILURE":
                 print(f"failed step {event.step_key}: {step_failure_reason(event)}")
     print(f"warehouse:    {publish.published_path().resolve()} (open it read-only)")
-    print(f"dagster home: {home} (see the run in `make ui`)")
+    if audit_report:
+        print(f"audit:        {audit_report['summary']} (summary)")
+        print(f"data docs:    {audit_report['data_docs']} (open in a browser)")
+    print(f"dagster home: {home}")
+    print(
+        f"Dagster UI:   `make ui`, then http://{UI_HOST}:3000 (this run, its asset graph and"
+        " checks)"
+    )
     return 0 if result.success else 1
+
+
+def check_summary(checks) -> str:
+    """Passed / failed checks, failures by severity: a warning is a finding about the world
+    (an audit gap), an error is broken data."""
+    failed = {"error": [], "warning": []}
+    for check in checks:
+        if not check.passed:
+            level = "error" if check.severity.value == "ERROR" else "warning"
+            failed[level].append(f"{check.asset_key.to_user_string()}:{check.check_name}")
+    passed = len(checks) - len(failed["error"]) - len(failed["warning"])
+    parts = [f"checks: {passed} passed"]
+    for level in ("error", "warning"):
+        names = failed[level]
+        parts.append(
+            f"{len(names)} failed with severity {level}"
+            + (f" ({', '.join(names)})" if names else "")
+        )
+    return ", ".join(parts)
+
+
+def audit_report_metadata(result) -> dict[str, str]:
+    """Where the run's audit report wrote its summary and Data Docs, if it ran."""
+    from orchestration.assets.audit import AUDIT_REPORT_KEY
+
+    for event in result.all_events:
+        if (
+            event.event_type_value == "ASSET_MATERIALIZATION"
+            and event.asset_key == AUDIT_REPORT_KEY
+        ):
+            metadata = event.step_materialization_data.materialization.metadata
+            return {name: str(metadata[name].value) for name in ("summary", "data_docs")}
+    return {}
 
 
 def run_ui(port: int) -> int:
@@ -171,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--job",
         default=DEFAULT_JOB,
-        choices=("daily_collection", "full_recrawl", "weekly_publication_audit"),
+        choices=RUNNABLE_JOBS,
     )
     run.add_argument("--as-of", default=None, help="snapshot only: the site as of YYYY-MM-DD")
     ui = sub.add_parser("ui", help=f"start the Dagster UI on {UI_HOST}")

@@ -1,45 +1,41 @@
-"""Jobs: daily collection, monthly full recrawl, weekly publication audit, returns inbox.
+"""Jobs: daily collection, monthly full recrawl, weekly publication audit, returns inbox, and the
+whole pipeline with its audit (what ``make run`` runs).
 
-Selections are by group and tag, never by lists of asset names, so new dbt models and the audit
-assets (issue 5: group ``audit``, or tag ``pfdw/job=weekly_publication_audit``) join by
-themselves. Every job that writes the warehouse carries ``WRITER_TAGS``; ``dagster.yaml`` lets
-one such run go at a time, so runs queue instead of competing for DuckDB.
+Selections are by group, tag and lineage, never by lists of dbt model names, so new models and
+new spiders join by themselves. Every job that writes the warehouse carries ``WRITER_TAGS``;
+``dagster.yaml`` lets one such run go at a time, so runs queue instead of competing for DuckDB.
+
+``collect_and_audit`` and ``weekly_publication_audit`` select the Great Expectations checks by
+their keys, which come from the suite registry (it imports Great Expectations, ~3 s), so they are
+built by functions when the code location loads, not at import.
 """
 
-import hashlib
-from pathlib import Path
+from dagster import AssetSelection, define_asset_job
 
-from dagster import (
-    AssetSelection,
-    Config,
-    Failure,
-    MetadataValue,
-    OpExecutionContext,
-    Output,
-    define_asset_job,
-    job,
-    op,
-)
-from pydantic import Field
-
+from orchestration.assets.audit import AUDIT_GROUP, AUDIT_REPORT_KEY
 from orchestration.assets.collection import crawl_run_config
 from orchestration.assets.publication import PUBLISHED_KEY
+from orchestration.assets.returns import RETURNS_TABLES, returns_key
 
-AUDIT_GROUP = "audit"
 JOB_TAG_KEY = "pfdw/job"
 WRITER_TAGS = {"pfdw/warehouse": "writer"}
+COLLECT_AND_AUDIT = "collect_and_audit"
+WEEKLY_PUBLICATION_AUDIT = "weekly_publication_audit"
 
 PUBLISH = AssetSelection.assets(PUBLISHED_KEY)
 AUDIT = AssetSelection.groups(AUDIT_GROUP) | AssetSelection.tag(
-    JOB_TAG_KEY, "weekly_publication_audit"
+    JOB_TAG_KEY, WEEKLY_PUBLICATION_AUDIT
 )
 PIPELINE = AssetSelection.all() - AUDIT
+# The raw returns and everything built on them (returns models, their checks, the audit report).
+RETURNS = AssetSelection.assets(*(returns_key(table) for table in RETURNS_TABLES)).downstream()
 
 daily_collection = define_asset_job(
     "daily_collection",
     selection=PIPELINE,
-    description="Incremental crawl of every spider, raw load, dbt build (models, seeds, tests),"
-    " then publish the warehouse.",
+    description="Incremental crawl of every spider, raw loads (the raw crawl suites block dbt on"
+    " broken data), dbt build (models, seeds, tests), returns load and reconciliation models,"
+    " their checks, then publish the warehouse. The audit report is the weekly job's.",
     config=crawl_run_config("auto"),
     tags={**WRITER_TAGS, JOB_TAG_KEY: "daily_collection"},
 )
@@ -53,58 +49,48 @@ full_recrawl = define_asset_job(
     tags={**WRITER_TAGS, JOB_TAG_KEY: "full_recrawl"},
 )
 
-weekly_publication_audit = define_asset_job(
-    "weekly_publication_audit",
-    selection=AUDIT | PUBLISH,
-    description="Publication-completeness and reconciliation audit for every coroner area and"
-    " organisation (assets of group 'audit'), then publish.",
-    tags={**WRITER_TAGS, JOB_TAG_KEY: "weekly_publication_audit"},
+returns_inbox = define_asset_job(
+    "returns_inbox",
+    selection=RETURNS | AssetSelection.assets(AUDIT_REPORT_KEY) | PUBLISH,
+    description="Triggered by the returns inbox sensor, once per file version: load every"
+    " bundled and inbox returns file (a bad file is quarantined with its reason), rebuild the"
+    " reconciliation, run the audit, publish.",
+    tags={**WRITER_TAGS, JOB_TAG_KEY: "returns_inbox"},
 )
 
 
-class ReturnsFileConfig(Config):
-    path: str = Field(description="The returns file in the inbox")
-    sha256: str = Field(description="Checksum of the file version that triggered the run")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@op(
-    description="Receive one FOI/official returns file version. Its validation, load and the"
-    " reconciliation come with the audit work (issue 5), which replaces this op."
-)
-def receive_returns_file(context: OpExecutionContext, config: ReturnsFileConfig):
-    path = Path(config.path)
-    if not path.is_file():
-        raise Failure(f"returns file {path} is no longer in the inbox")
-    actual = file_sha256(path)
-    if actual != config.sha256:
-        # A newer version arrived after the sensor saw this one; the sensor requests it too.
-        context.log.warning("%s changed since it was seen (%s -> %s)", path, config.sha256, actual)
-    context.log.info("received returns file %s (sha256 %s)", path, config.sha256)
-    yield Output(
-        str(path),
-        metadata={
-            "path": MetadataValue.path(str(path)),
-            "sha256": config.sha256,
-            "size_bytes": path.stat().st_size,
-            "status": "received; load and reconciliation arrive with issue 5",
-        },
+def collect_and_audit_job():
+    """Everything: the daily collection plus the audit report (Data Docs, dated summary)."""
+    return define_asset_job(
+        COLLECT_AND_AUDIT,
+        selection=AssetSelection.all(),
+        description="The whole pipeline end to end (what `make run` runs): crawl every spider,"
+        " load, dbt build and tests, returns load and reconciliation, every Great Expectations"
+        " suite as an asset check, the audit report with Data Docs, publish.",
+        config=crawl_run_config("auto"),
+        tags={**WRITER_TAGS, JOB_TAG_KEY: COLLECT_AND_AUDIT},
     )
 
 
-@job(
-    description="Triggered by the returns inbox sensor, once per file version.",
-    tags={**WRITER_TAGS, JOB_TAG_KEY: "returns_inbox"},
-)
-def returns_inbox():
-    receive_returns_file()
+def weekly_publication_audit_job():
+    from orchestration.assets.audit import suite_check_keys
+
+    audit_checks = AssetSelection.checks(*suite_check_keys(blocking=False))
+    return define_asset_job(
+        WEEKLY_PUBLICATION_AUDIT,
+        selection=RETURNS | AUDIT | audit_checks | PUBLISH,
+        description="Publication-completeness and reconciliation audit for every coroner area"
+        " and organisation: reload the returns, rebuild the reconciliation, run every audit"
+        " suite as an asset check, write Data Docs and the dated summary, then publish.",
+        tags={**WRITER_TAGS, JOB_TAG_KEY: WEEKLY_PUBLICATION_AUDIT},
+    )
 
 
-JOBS = [daily_collection, full_recrawl, weekly_publication_audit, returns_inbox]
+def build_jobs() -> list:
+    return [
+        daily_collection,
+        full_recrawl,
+        returns_inbox,
+        weekly_publication_audit_job(),
+        collect_and_audit_job(),
+    ]

@@ -83,3 +83,37 @@ class CrawlerResource(ConfigurableResource):
         if self.timeout_s:
             options["timeout_s"] = self.timeout_s
         return options
+
+
+class AuditResource(ConfigurableResource):
+    """Thresholds of the Great Expectations suites (``expectations.config.AuditConfig``), for
+    the asset checks and the audit report alike. Unset: the documented defaults.
+
+    ``thresholds_file`` is a JSON object of field names to values (the same file
+    ``python -m orchestration.audit run --config`` takes); ``thresholds_json`` the same object
+    inline, applied over the file. An unknown name is an error that lists the known ones.
+    """
+
+    thresholds_file: str | None = None
+    thresholds_json: str | None = None
+
+    def audit_config(self):
+        import json
+
+        from expectations.config import AuditConfig
+
+        values: dict = {}
+        if self.thresholds_file:
+            path = Path(self.thresholds_file)
+            if not path.is_file():
+                raise FileNotFoundError(f"audit thresholds_file {path} does not exist")
+            values.update(json.loads(path.read_text(encoding="utf-8")))
+        if self.thresholds_json:
+            try:
+                inline = json.loads(self.thresholds_json)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"audit thresholds_json is not valid JSON: {exc}") from exc
+            if not isinstance(inline, dict):
+                raise ValueError("audit thresholds_json must be a JSON object of thresholds")
+            values.update(inline)
+        return AuditConfig.from_mapping(values)

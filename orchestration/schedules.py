@@ -2,7 +2,7 @@
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
-from orchestration.jobs import daily_collection, full_recrawl, weekly_publication_audit
+from orchestration.jobs import WEEKLY_PUBLICATION_AUDIT, daily_collection, full_recrawl
 
 TIMEZONE = "Europe/London"
 
@@ -17,7 +17,8 @@ daily_collection_schedule = ScheduleDefinition(
 
 weekly_publication_audit_schedule = ScheduleDefinition(
     name="weekly_publication_audit_schedule",
-    job=weekly_publication_audit,
+    # By name: the job is built when the code location loads (its checks come from the registry).
+    job_name=WEEKLY_PUBLICATION_AUDIT,
     cron_schedule="0 7 * * 1",
     execution_timezone=TIMEZONE,
     default_status=DefaultScheduleStatus.RUNNING,

@@ -17,13 +17,13 @@ from dagster import (
     sensor,
 )
 
-from orchestration.jobs import file_sha256, returns_inbox
+from orchestration.assets.returns import INBOX_SUBDIR, is_returns_file
+from orchestration.jobs import returns_inbox
 from orchestration.resources import WarehouseResource
+from orchestration.returns import file_sha256
 
 log = logging.getLogger(__name__)
 
-INBOX_SUBDIR = Path("inbox") / "returns"
-RETURNS_SUFFIXES = {".csv", ".xlsx"}
 FAILURES_FILE = "run_failures.jsonl"
 WEBHOOK_ENV = "PFDW_FAILURE_WEBHOOK_URL"
 WEBHOOK_TIMEOUT_S = 10
@@ -31,15 +31,6 @@ WEBHOOK_TIMEOUT_S = 10
 
 def inbox_dir(data_dir: Path) -> Path:
     return Path(data_dir) / INBOX_SUBDIR
-
-
-def _is_returns_file(path: Path) -> bool:
-    # Editors' lock files (~$x.xlsx, .~lock.x.csv#) and half-copied files are not returns.
-    return (
-        path.is_file()
-        and path.suffix.lower() in RETURNS_SUFFIXES
-        and not path.name.startswith(("~$", ".", "_"))
-    )
 
 
 def scan_inbox(inbox: Path, cursor: dict) -> tuple[list[tuple[Path, str]], dict]:
@@ -52,7 +43,7 @@ def scan_inbox(inbox: Path, cursor: dict) -> tuple[list[tuple[Path, str]], dict]
     new_versions: list[tuple[Path, str]] = []
     if not inbox.is_dir():
         return new_versions, seen
-    for path in sorted(p for p in inbox.iterdir() if _is_returns_file(p)):
+    for path in sorted(p for p in inbox.iterdir() if is_returns_file(p)):
         stat = path.stat()
         known = cursor.get(path.name)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
@@ -71,7 +62,8 @@ def scan_inbox(inbox: Path, cursor: dict) -> tuple[list[tuple[Path, str]], dict]
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.RUNNING,
     description="A new or changed returns file (.csv or .xlsx) in <data dir>/inbox/returns/"
-    " triggers one run per file version (keyed by file name and checksum).",
+    " triggers one returns_inbox run (load, reconciliation, audit, publish) per file version,"
+    " keyed by file name and checksum.",
 )
 def returns_inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     inbox = inbox_dir(warehouse.data_directory())
@@ -80,16 +72,11 @@ def returns_inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseR
     context.update_cursor(json.dumps(new_cursor, sort_keys=True))
     if not new_versions:
         return SkipReason(f"no new or changed returns file in {inbox}")
+    # The load asset reads the whole inbox itself (a file already loaded is a no-op), so the run
+    # needs no config; the run key makes it once per file version.
     return [
         RunRequest(
             run_key=f"{path.name}:{checksum}",
-            run_config={
-                "ops": {
-                    "receive_returns_file": {
-                        "config": {"path": str(path.resolve()), "sha256": checksum}
-                    }
-                }
-            },
             tags={"pfdw/returns_file": path.name, "pfdw/returns_sha256": checksum},
         )
         for path, checksum in new_versions

@@ -10,6 +10,7 @@ before dbt builds.
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
@@ -24,7 +25,7 @@ from dagster import (
 
 from orchestration import publish
 from orchestration.assets.metadata import markdown_table
-from orchestration.resources import WarehouseResource
+from orchestration.resources import AuditResource, WarehouseResource
 
 AUDIT_GROUP = "audit"
 AUDIT_REPORT_KEY = AssetKey(["audit", "report"])
@@ -70,6 +71,17 @@ def check_result(spec, outcome) -> AssetCheckResult:
     )
 
 
+def suite_check_keys(blocking: bool | None = None) -> list[AssetCheckKey]:
+    """The asset check keys of the registered suites (optionally only (non-)blocking ones)."""
+    from expectations.registry import SUITES
+
+    return [
+        AssetCheckKey(AssetKey(list(s.asset_key)), check_name(s.name))
+        for s in SUITES
+        if blocking is None or s.blocking == blocking
+    ]
+
+
 def build_suite_checks(blocking_only: bool | None = None) -> AssetsDefinition:
     """One multi-asset check carrying a check per registered suite (optionally only blocking)."""
     from expectations.registry import SUITES
@@ -87,11 +99,12 @@ def build_suite_checks(blocking_only: bool | None = None) -> AssetsDefinition:
     name = "gx_suites" if blocking_only is None else ("gx_blocking" if blocking_only else "gx")
 
     @multi_asset_check(specs=check_specs, name=name, can_subset=True)
-    def _suite_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-        from expectations.config import AuditConfig
+    def _suite_checks(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource, audit: AuditResource
+    ):
         from expectations.runner import AuditRunner
 
-        config = AuditConfig()
+        config = audit.audit_config()
         runner = AuditRunner()
         working = warehouse.working_copy(context.run.run_id)
         selected = {k.name for k in context.selected_asset_check_keys}
@@ -119,11 +132,13 @@ def build_audit_report_asset(deps: list | None = None) -> AssetsDefinition:
         description="Runs every Great Expectations suite, writes Data Docs and a dated summary"
         " under <data dir>/audit/<stamp>/, and appends the per-area history.",
     )
-    def audit_report(context: AssetExecutionContext, warehouse: WarehouseResource):
+    def audit_report(
+        context: AssetExecutionContext, warehouse: WarehouseResource, audit: AuditResource
+    ):
         from orchestration.audit import run_audit
 
         working = warehouse.working_copy(context.run_id)
-        run = run_audit(working, warehouse.data_directory())
+        run = run_audit(working, warehouse.data_directory(), config=audit.audit_config())
         summary = run.summary
         suites = [
             [s["suite"], "passed" if s["success"] else s["severity"], s["row_count"],

@@ -69,13 +69,9 @@ def _crawl_metadata(mode: str, request: CrawlRequest, crawl) -> dict:
         "base_url": MetadataValue.url(crawl.base_url) if crawl.base_url else "",
         "as_of": request.as_of.isoformat() if request.as_of else "today",
         "pages_fetched": counts.get("pages_fetched", 0),
-        "requests": counts.get("requests", 0),
-        "listing_pages": counts.get("listing_pages", 0),
-        "report_pages": counts.get("report_pages", 0),
-        "reports_parsed": counts.get("reports_parsed", 0),
-        "not_modified": counts.get("not_modified", 0),
         "errors": counts.get("errors", 0),
-        "skipped": counts.get("skipped", 0),
+        # Every count the crawl runner reports (reports_parsed, recommendations, ...).
+        **{name: value for name, value in sorted(counts.items())},
         "crawl_duration_s": round(float(crawl.wall_seconds), 2),
         "crawler_peak_rss_mb": round((crawl.peak_rss_kb or 0) / 1024, 1),
     }
@@ -123,11 +119,10 @@ def build_crawl_asset(spec: SpiderSpec) -> AssetsDefinition:
                 metadata=metadata,
             ) from exc
         context.log.info(
-            "%s %s crawl: %s pages fetched, %s reports parsed, %s errors in %.1f s",
+            "%s %s crawl: %s pages fetched, %s errors in %.1f s",
             spec.slug,
             mode,
             crawl.counts.get("pages_fetched"),
-            crawl.counts.get("reports_parsed"),
             crawl.counts.get("errors"),
             crawl.wall_seconds,
         )
@@ -176,25 +171,18 @@ def build_load_asset(spec: SpiderSpec) -> AssetsDefinition:
         started = time.monotonic()
         result = spec.load(working, run_dir)
         seconds = time.monotonic() - started
-        if result.already_loaded:
-            context.log.info("run %s was already loaded; nothing changed", result.run_id)
+        loaded = spec.load_metadata(result)
+        if loaded["already_loaded"]:
+            context.log.info("run %s was already loaded; nothing changed", loaded["run_id"])
         columns, rows = query_rows(working, spec.preview_sql)
         shared = {
-            "crawl_run_id": result.run_id,
+            "crawl_run_id": loaded.pop("run_id"),
             "run_dir": MetadataValue.path(str(run_dir)),
-            "already_loaded": result.already_loaded,
-            "rows_loaded": result.reports_in_run,
-            "new_reports": result.new_reports,
-            "changed_reports": result.changed_reports,
-            "unchanged_reports": result.unchanged_reports,
-            "not_modified": result.not_modified,
-            "new_documents": result.new_documents,
-            "errors": result.errors,
-            "skipped": result.skipped,
+            **loaded,
             "load_duration_s": round(seconds, 2),
             "warehouse": MetadataValue.path(str(warehouse.published_path())),
             "working_copy": MetadataValue.path(str(working)),
-            "newest_reports": MetadataValue.md(markdown_table(columns, rows)),
+            "newest_rows": MetadataValue.md(markdown_table(columns, rows)),
         }
         for table in spec.raw_tables:
             name = spec.raw_table(table)

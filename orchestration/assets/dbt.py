@@ -29,6 +29,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration import publish
 from orchestration.assets.dbt_project import pfd_dbt_project, translator
 from orchestration.assets.metadata import markdown_table
+from orchestration.assets.returns import RETURNS_DBT_SELECT
 from orchestration.resources import CrawlerResource, WarehouseResource
 from orchestration.settings import WAREHOUSE_ENV
 
@@ -114,18 +115,14 @@ def _require_manifest() -> Path:
     return pfd_dbt_project.manifest_path
 
 
-@dbt_assets(
-    manifest=_require_manifest(),
-    project=pfd_dbt_project,
-    dagster_dbt_translator=translator,
-    name="pfd_dbt",
-)
-def pfd_dbt_assets(
+def dbt_build(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     crawler: CrawlerResource,
-):
+) -> Iterator:
+    """``dbt build`` of the selected models into this run's working copy; failed tests carry
+    their failing rows; a failed build fails the step naming the failed nodes."""
     working = warehouse.working_copy(context.run_id)
     args = ["build", "--store-failures"]
     as_of = crawler.logical_as_of()
@@ -167,3 +164,21 @@ def pfd_dbt_assets(
             description="dbt build failed: " + (", ".join(failed) or "see the dbt log"),
             metadata={"failed_nodes": MetadataValue.json(failed)},
         )
+
+
+# The returns models read the raw returns, which are loaded after the marts they resolve names
+# against: they are their own dbt assets (orchestration.assets.returns), so the graph has no cycle.
+@dbt_assets(
+    manifest=_require_manifest(),
+    project=pfd_dbt_project,
+    dagster_dbt_translator=translator,
+    exclude=RETURNS_DBT_SELECT,
+    name="pfd_dbt",
+)
+def pfd_dbt_assets(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    crawler: CrawlerResource,
+):
+    yield from dbt_build(context, dbt, warehouse, crawler)

@@ -56,9 +56,22 @@ def build_publication_asset(upstream: list) -> object:
 
 
 def all_assets() -> list:
-    """Every asset of the code location, publication last. Reads the dbt manifest."""
-    from orchestration.assets.dbt import pfd_dbt_assets
+    """Every asset and check of the code location, publication last. Reads the dbt manifest.
 
-    collection = collection_assets()
-    upstream = [*collection, pfd_dbt_assets]
-    return [*upstream, build_publication_asset(upstream)]
+    The raw crawl suites are blocking checks on the raw load assets (a broken crawl stops before
+    dbt builds); the other suites are warning-level checks on the marts they audit. The blocking
+    and the other suites are two check definitions so each runs as early as its asset allows.
+    """
+    from orchestration.assets.audit import build_audit_report_asset, build_suite_checks
+    from orchestration.assets.dbt import pfd_dbt_assets
+    from orchestration.assets.returns import load_returns, returns_dbt_assets
+
+    upstream = [
+        *collection_assets(),
+        pfd_dbt_assets,
+        load_returns,
+        returns_dbt_assets(),
+        build_audit_report_asset(),
+    ]
+    checks = [build_suite_checks(blocking_only=True), build_suite_checks(blocking_only=False)]
+    return [*upstream, *checks, build_publication_asset(upstream)]

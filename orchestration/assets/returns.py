@@ -19,15 +19,10 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
-    Config,
-    Failure,
     MaterializeResult,
     MetadataValue,
-    OpExecutionContext,
     multi_asset,
-    op,
 )
-from pydantic import Field
 
 from orchestration import returns
 from orchestration.resources import WarehouseResource
@@ -45,17 +40,20 @@ def returns_key(table: str) -> AssetKey:
     return AssetKey(["raw", table])
 
 
+def is_returns_file(path: Path) -> bool:
+    # Editors' lock files (~$x.xlsx, .~lock.x.csv#) and half-copied files are not returns.
+    return (
+        path.is_file()
+        and path.suffix.lower() in (".csv", ".xlsx")
+        and not path.name.startswith(("~$", ".", "_"))
+    )
+
+
 def inbox_files(data_dir: Path) -> list[Path]:
     inbox = Path(data_dir) / INBOX_SUBDIR
     if not inbox.is_dir():
         return []
-    return sorted(
-        p
-        for p in inbox.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in (".csv", ".xlsx")
-        and not p.name.startswith(("~$", ".", "_"))
-    )
+    return sorted(p for p in inbox.iterdir() if is_returns_file(p))
 
 
 def load_all(warehouse: Path, data_dir: Path, files: list[Path], move_bad: bool) -> dict:
@@ -119,8 +117,9 @@ def returns_dbt_assets():
     """The dbt returns models as their own assets (reads the dbt manifest: call, don't import)."""
     from dagster_dbt import DbtCliResource, dbt_assets
 
-    from orchestration.assets.dbt import _require_manifest, _warehouse_env
+    from orchestration.assets.dbt import _require_manifest, dbt_build
     from orchestration.assets.dbt_project import pfd_dbt_project, translator
+    from orchestration.resources import CrawlerResource
 
     @dbt_assets(
         manifest=_require_manifest(),
@@ -130,40 +129,11 @@ def returns_dbt_assets():
         name="pfd_dbt_returns",
     )
     def _returns_models(
-        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+        crawler: CrawlerResource,
     ):
-        working = warehouse.working_copy(context.run_id)
-        with _warehouse_env(working):
-            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        yield from invocation.stream()
-        if not invocation.is_successful():
-            raise Failure("dbt build of the returns models failed; see the dbt log")
+        yield from dbt_build(context, dbt, warehouse, crawler)
 
     return _returns_models
-
-
-class ReturnsFileConfig(Config):
-    path: str = Field(description="The returns file in the inbox")
-    sha256: str = Field(description="Checksum of the file version that triggered the run")
-
-
-@op(
-    description="Validate and load one returns file version from the inbox into the published"
-    " warehouse's working copy; a bad file is quarantined with its reason and the run fails"
-    " naming file, row and column."
-)
-def load_returns_inbox_file(
-    context: OpExecutionContext, config: ReturnsFileConfig, warehouse: WarehouseResource
-):
-    working = warehouse.working_copy(context.run_id)
-    try:
-        result = returns.load_returns_file(
-            Path(config.path), working, warehouse.data_directory(), move_bad_file=True
-        )
-    except returns.ReturnsFileError as exc:
-        raise Failure(
-            description=f"returns file rejected:\n{exc}",
-            metadata={"problems": MetadataValue.json([str(p) for p in exc.problems])},
-        ) from exc
-    context.log.info(result.message)
-    return result.message

@@ -1,7 +1,9 @@
 """The spiders the code location orchestrates: one entry per slug, one crawl asset per entry.
 
-A new source (HSSIB, issue 7) is one more ``SpiderSpec``: its slug (spider name and raw table
-prefix), the raw tables its loader writes, and the function that crawls it into a run folder.
+A new source is one more ``SpiderSpec``: its slug (spider name and raw table prefix), the raw
+tables its loader writes (their keys are the dbt source's, so lineage is one graph), the function
+that crawls it into a run folder, the function that loads that folder, and what of the load a
+person should see. Its Great Expectations raw suite joins through ``expectations.registry``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class SpiderSpec:
     raw_tables: tuple[str, ...]  # table names without the slug prefix, e.g. "reports"
     dbt_source: str  # the dbt source name whose tables these are
     crawl: Callable[[CrawlRequest], Any]  # returns (mode, scrapers.crawl.CrawlResult)
-    load: Callable[[Path, Path], Any]  # (warehouse, run_dir) -> raw_load.LoadResult
+    load: Callable[[Path, Path], Any]  # (warehouse, run_dir) -> a load result
+    # load result -> asset metadata; must include ``run_id`` and ``already_loaded``.
+    load_metadata: Callable[[Any], dict[str, Any]]
     preview_sql: str  # the newest rows a person wants to see after a load
     # (check name, raw table, description, SQL selecting the failing rows): broken data, ERROR
     row_checks: tuple[tuple[str, str, str, str], ...] = ()
@@ -70,6 +74,21 @@ def load_judiciary_pfd(warehouse: Path, run_dir: Path) -> Any:
     return collect.load_judiciary_pfd(warehouse, run_dir)
 
 
+def judiciary_pfd_load_metadata(result: Any) -> dict[str, Any]:
+    return {
+        "run_id": result.run_id,
+        "already_loaded": result.already_loaded,
+        "rows_loaded": result.reports_in_run,
+        "new_reports": result.new_reports,
+        "changed_reports": result.changed_reports,
+        "unchanged_reports": result.unchanged_reports,
+        "not_modified": result.not_modified,
+        "new_documents": result.new_documents,
+        "errors": result.errors,
+        "skipped": result.skipped,
+    }
+
+
 JUDICIARY_PFD = SpiderSpec(
     slug="judiciary_pfd",
     description="Prevention of Future Deaths reports on judiciary.uk (or its offline snapshot).",
@@ -77,6 +96,7 @@ JUDICIARY_PFD = SpiderSpec(
     dbt_source="judiciary_pfd",
     crawl=crawl_judiciary_pfd,
     load=load_judiciary_pfd,
+    load_metadata=judiciary_pfd_load_metadata,
     preview_sql="""
         SELECT date_added_raw AS date_added, ref_raw AS ref, deceased_name_raw AS deceased,
                coroner_area_raw AS coroner_area, report_url
@@ -110,4 +130,67 @@ JUDICIARY_PFD = SpiderSpec(
     ),
 )
 
-SPIDERS: tuple[SpiderSpec, ...] = (JUDICIARY_PFD,)
+
+def crawl_hssib_recommendations(request: CrawlRequest) -> tuple[str, Any]:
+    """The crawl half of ``orchestration.hssib.collect_hssib``: always the whole log (43 pages
+    on the snapshot), whatever mode the job asks for; the spider accepts only mode=full."""
+    from orchestration import hssib
+    from scrapers.crawl import run_crawl  # imports Scrapy; keep it out of import time
+    from scrapers.hssib_selectors import CANONICAL_ORIGIN
+
+    # The crawler's base_url is the judiciary site's. A snapshot served elsewhere serves the
+    # HSSIB section too; the live HSSIB log is on its own site.
+    base_url = CANONICAL_ORIGIN if request.source == "live" else request.base_url
+    run_dir = hssib.new_hssib_run_dir(request.runs_root)
+    run_dir.mkdir(parents=True)
+    crawl = run_crawl(
+        spider=hssib.SPIDER,
+        source=request.source,
+        run_dir=run_dir,
+        mode="full",
+        base_url=base_url,
+        as_of=request.as_of,
+        **request.options,
+    )
+    return "full", crawl
+
+
+def load_hssib_recommendations(warehouse: Path, run_dir: Path) -> Any:
+    from orchestration import hssib, publish
+
+    warehouse = Path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with publish.connect(warehouse) as con:
+        return hssib.load_hssib_run(con, run_dir)
+
+
+def hssib_load_metadata(result: Any) -> dict[str, Any]:
+    return {
+        "run_id": result.run_id,
+        "already_loaded": result.already_loaded,
+        "rows_loaded": result.recommendations_in_run,
+        "new_recommendations": result.new_recommendations,
+        "changed_recommendations": result.changed_recommendations,
+        "unchanged_recommendations": result.unchanged_recommendations,
+        "errors": result.errors,
+    }
+
+
+HSSIB_RECOMMENDATIONS = SpiderSpec(
+    slug="hssib_recommendations",
+    description="HSSIB/HSIB safety recommendations log on hssib.org.uk (or its offline"
+    " snapshot): recommendation, recipients, response and planned actions.",
+    raw_tables=("recommendations",),
+    dbt_source="hssib_recommendations",
+    crawl=crawl_hssib_recommendations,
+    load=load_hssib_recommendations,
+    load_metadata=hssib_load_metadata,
+    preview_sql="""
+        SELECT last_changed_at, reference, investigation_title, recipients::VARCHAR AS recipients,
+               response_received_raw, page_path
+        FROM raw.hssib_recommendations__recommendations
+        ORDER BY last_changed_at DESC, recommendation_key
+        LIMIT 10""",
+)
+
+SPIDERS: tuple[SpiderSpec, ...] = (JUDICIARY_PFD, HSSIB_RECOMMENDATIONS)

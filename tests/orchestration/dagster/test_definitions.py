@@ -32,7 +32,7 @@ def test_importing_the_module_builds_nothing():
 def test_definitions_load_with_every_part(code_location):
     graph = code_location.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert "crawl/judiciary_pfd" in keys
+    assert {"crawl/judiciary_pfd", "crawl/hssib_recommendations"} <= keys
     assert {"raw/judiciary_pfd__reports", "raw/judiciary_pfd__documents", "raw/crawl_runs"} <= keys
     assert "warehouse/published" in keys
     assert any(k.startswith("staging/stg_judiciary_pfd__reports") for k in keys)
@@ -87,21 +87,87 @@ def test_jobs_set_the_crawl_mode_and_writer_tag(code_location):
     expected = {"daily_collection": "auto", "full_recrawl": "full"}
     for job_name, mode in expected.items():
         job = code_location.resolve_job_def(job_name)
-        assert job.run_config["ops"]["crawl__judiciary_pfd"]["config"]["mode"] == mode
+        for slug in ("judiciary_pfd", "hssib_recommendations"):
+            assert job.run_config["ops"][f"crawl__{slug}"]["config"]["mode"] == mode
         assert job.tags["pfdw/warehouse"] == "writer"
-    assert code_location.resolve_job_def("returns_inbox").tags["pfdw/warehouse"] == "writer"
+    for job_name in ("returns_inbox", "weekly_publication_audit", "collect_and_audit"):
+        assert code_location.resolve_job_def(job_name).tags["pfdw/warehouse"] == "writer"
 
 
-def test_weekly_audit_selects_the_audit_group_and_publication(code_location):
+RETURNS_KEYS = {AssetKey(["raw", "returns__files"]), AssetKey(["raw", "returns__rows"])}
+AUDIT_REPORT = AssetKey(["audit", "report"])
+PUBLISHED = AssetKey(["warehouse", "published"])
+
+
+def check_keys(code_location, job_name: str) -> set[tuple[str, str]]:
+    job = code_location.resolve_job_def(job_name)
+    return {
+        (k.asset_key.to_user_string(), k.name) for k in job.asset_layer.asset_graph.asset_check_keys
+    }
+
+
+def test_weekly_audit_reloads_returns_and_runs_every_audit_suite(code_location):
     selected = asset_keys(code_location, "weekly_publication_audit")
-    assert AssetKey(["warehouse", "published"]) in selected
-    assert groups(code_location, selected) <= {"audit", "publication"}
+    assert RETURNS_KEYS | {AUDIT_REPORT, PUBLISHED, AssetKey(["audit_returns_reconciliation"])} <= (
+        selected
+    )
     assert AssetKey(["crawl", "judiciary_pfd"]) not in selected
+    assert AssetKey(["fct_reports"]) not in selected
+    checks = check_keys(code_location, "weekly_publication_audit")
+    assert {
+        ("audit_returns_reconciliation", "gx_returns_reconciliation"),
+        ("audit_publication_completeness", "gx_coroner_area_completeness"),
+        ("audit_ref_sequence_gaps", "gx_ref_sequence_gaps"),
+    } <= checks
+    # The crawl suite belongs to the collection; the weekly audit does not re-crawl.
+    assert ("raw/judiciary_pfd__reports", "gx_raw_crawl") not in checks
 
 
-def test_returns_inbox_job_receives_one_file(code_location):
-    job = code_location.resolve_job_def("returns_inbox")
-    assert [node.name for node in job.nodes] == ["receive_returns_file"]
+def test_returns_inbox_job_loads_reconciles_audits_and_publishes(code_location):
+    selected = asset_keys(code_location, "returns_inbox")
+    assert RETURNS_KEYS | {AUDIT_REPORT, PUBLISHED, AssetKey(["audit_returns_reconciliation"])} <= (
+        selected
+    )
+    assert not {k for k in selected if k.path[0] == "crawl"}
+    assert AssetKey(["dim_organisations"]) not in selected  # names resolve against the last build
+
+
+def test_make_run_job_is_the_whole_pipeline_with_the_audit(code_location):
+    assert definitions_module.DEFAULT_JOB == "collect_and_audit"
+    graph = code_location.resolve_asset_graph()
+    everything = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    selected = asset_keys(code_location, "collect_and_audit")
+    assert selected == everything
+    assert {AUDIT_REPORT, AssetKey(["crawl", "hssib_recommendations"])} | RETURNS_KEYS <= selected
+    checks = check_keys(code_location, "collect_and_audit")
+    assert ("raw/judiciary_pfd__reports", "gx_raw_crawl") in checks
+    assert ("audit_returns_reconciliation", "gx_returns_reconciliation") in checks
+
+
+def test_raw_crawl_suite_blocks_dbt_and_returns_models_follow_the_marts(code_location):
+    graph = code_location.resolve_asset_graph()
+    raw_crawl = next(k for k in graph.asset_check_keys if k.name == "gx_raw_crawl")
+    assert raw_crawl.asset_key == AssetKey(["raw", "judiciary_pfd__reports"])
+    assert graph.get_check_spec(raw_crawl).blocking
+    # The returns are loaded after the marts they resolve names against, then reconciled: one
+    # graph, no cycle, and the returns models are not built twice.
+    returns_rows = graph.get(AssetKey(["raw", "returns__rows"]))
+    assert AssetKey(["dim_organisations"]) in returns_rows.parent_keys
+    reconciliation = graph.get(AssetKey(["audit_returns_reconciliation"]))
+    assert reconciliation.is_materializable
+    assert AUDIT_REPORT in {k for k in reconciliation.child_keys}
+    assert PUBLISHED in graph.get(AUDIT_REPORT).child_keys
+
+
+def test_hssib_crawl_feeds_the_hssib_dbt_source(code_location):
+    graph = code_location.resolve_asset_graph()
+    raw = graph.get(AssetKey(["raw", "hssib_recommendations__recommendations"]))
+    assert raw.is_materializable
+    assert AssetKey(["crawl", "hssib_recommendations"]) in raw.parent_keys
+    staging = graph.get(AssetKey(["staging", "stg_hssib_recommendations__recommendations"]))
+    assert raw.key in staging.parent_keys
+    for job_name in ("daily_collection", "full_recrawl"):
+        assert AssetKey(["crawl", "hssib_recommendations"]) in asset_keys(code_location, job_name)
 
 
 def _schedule_request(code_location, name: str, when: datetime):

@@ -93,7 +93,7 @@ def test_full_materialization_succeeds_and_its_checks_pass(pipeline_runs):
     reports = done["raw/judiciary_pfd__reports"]
     assert meta(reports, "new_reports") == REPORTS_IN_WINDOW
     assert meta(reports, "dagster/row_count") == REPORTS_IN_WINDOW
-    assert "| date_added | ref |" in meta(reports, "newest_reports")
+    assert "| date_added | ref |" in meta(reports, "newest_rows")
     assert meta(reports, "warehouse") == str(pipeline_runs["published"])
     assert "staging/stg_judiciary_pfd__reports" in done
     assert meta(done["warehouse/published"], "published") is True

@@ -47,8 +47,10 @@ def test_inbox_sensor_fires_once_per_file_version(tmp_path):
         assert len(requests) == 1
         first = requests[0]
         assert first.run_key.startswith("dwp_2024.csv:")
-        config = first.run_config["ops"]["receive_returns_file"]["config"]
-        assert config["path"] == str(returns.resolve())
+        # The load asset scans the inbox itself: the run needs no config, only its key.
+        assert not first.run_config
+        assert first.tags["pfdw/returns_file"] == "dwp_2024.csv"
+        assert first.run_key == f"dwp_2024.csv:{first.tags['pfdw/returns_sha256']}"
 
         requests, cursor = evaluate_inbox(instance, warehouse, cursor)
         assert requests == []  # same file, same version: no second run
