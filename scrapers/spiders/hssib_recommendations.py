@@ -21,9 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scrapers import hssib_parsing as parsing
@@ -31,6 +29,7 @@ from scrapers import hssib_selectors as sel
 from scrapers.hssib_items import HssibRecommendationItem
 from scrapers.items import CrawlErrorItem
 from scrapers.spiders import judiciary_pfd
+from scrapers.spiders.failures import describe_failure
 
 # The crawl runner's run validation (scrapers.crawl.validate_run) reads these stats and the
 # "listing" stage of error items; keeping them shared lets it judge an HSSIB run as it judges a
@@ -331,19 +330,9 @@ class HssibRecommendationsSpider(scrapy.Spider):
         """Fetch failed after Scrapy's retries: record it, never drop it silently."""
         request = failure.request
         stage = request.meta.get("stage", STAGE_RECOMMENDATION)
-        attempts = request.meta.get("retry_times", 0) + 1
-        status = None
-        error = failure.value
-        if failure.check(HttpError):
-            status = error.response.status
-            reason = f"HTTP {status} after {attempts} attempts"
-        elif failure.check(IgnoreRequest):
-            reason = f"request ignored: {error or type(error).__name__}"
-        else:
-            detail = str(error).strip() or type(error).__name__
-            reason = f"{type(error).__name__}: {detail} after {attempts} attempts"
-        self.logger.warning("giving up on %s (%s): %s", request.url, stage, reason)
-        yield self._error_item(request.url, stage, reason, status, attempts)
+        what = describe_failure(failure)
+        self.logger.warning("giving up on %s (%s): %s", request.url, stage, what.reason)
+        yield self._error_item(request.url, stage, what.reason, what.status, what.attempts)
         if stage == STAGE_LISTING:
             # The rest of the listing is out of reach: recover what the second route can.
             yield from self.investigation_requests()

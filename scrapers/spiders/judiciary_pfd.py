@@ -19,14 +19,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scrapers import parsing
 from scrapers import selectors as sel
 from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
+from scrapers.spiders.failures import describe_failure
 
 MODES = ("full", "incremental")
 STAGE_LISTING = "listing"
@@ -397,18 +396,8 @@ class JudiciaryPfdSpider(scrapy.Spider):
         """Fetch failed after Scrapy's retries: record it, never drop it silently."""
         request = failure.request
         stage = request.meta.get("stage", STAGE_REPORT)
-        attempts = request.meta.get("retry_times", 0) + 1
-        status = None
-        error = failure.value
-        if failure.check(HttpError):
-            status = error.response.status
-            reason = f"HTTP {status} after {attempts} attempts"
-        elif failure.check(IgnoreRequest):
-            reason = f"request ignored: {error or type(error).__name__}"
-        else:
-            detail = str(error).strip() or type(error).__name__
-            reason = f"{type(error).__name__}: {detail} after {attempts} attempts"
-        self.logger.warning("giving up on %s (%s): %s", request.url, stage, reason)
-        yield self._error_item(request.url, stage, reason, status, attempts)
+        what = describe_failure(failure)
+        self.logger.warning("giving up on %s (%s): %s", request.url, stage, what.reason)
+        yield self._error_item(request.url, stage, what.reason, what.status, what.attempts)
         if stage == STAGE_LISTING:
             yield from self._after_listing_failure(request.meta)
