@@ -31,6 +31,8 @@ from orchestration.raw_load import (
     _parse_timestamp,
     _read_jsonl,
     ensure_raw_schema,
+    record_crawl_errors,
+    record_crawl_run,
 )
 
 log = logging.getLogger(__name__)
@@ -360,7 +362,7 @@ def _error_frame(errors: list[dict[str, Any]]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- loading
 
-_STAGED = ("staged_hssib_recommendations", "staged_hssib_errors")
+_STAGED = ("staged_hssib_recommendations",)
 
 
 def load_hssib_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> HssibLoadResult:
@@ -369,7 +371,6 @@ def load_hssib_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> HssibLoadRe
     run_id = str(run["run_id"])
     logical_date = date.fromisoformat(str(run["logical_date"]))
     started_at = _parse_timestamp(run["started_at"], "run.json", "started_at")
-    finished_at = _parse_timestamp(run["finished_at"], "run.json", "finished_at")
     staged = recommendation_frame(items)
     staged_errors = _error_frame(errors)
 
@@ -409,42 +410,16 @@ def load_hssib_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> HssibLoadRe
             """  # noqa: S608
         ).fetchall()[0]
         _upsert(con, run_id, logical_date)
-        con.register("staged_hssib_errors", staged_errors)
-        _exec(
+        record_crawl_errors(con, run_id, SPIDER, staged_errors)
+        record_crawl_run(
             con,
-            "INSERT INTO raw.crawl_errors\n"
-            "SELECT ?, ?, url, stage, reason, http_status, attempts, crawled_at "
-            "FROM staged_hssib_errors",
-            [run_id, SPIDER],
-        )
-        counts = run.get("counts") or {}
-        _exec(
-            con,
-            """
-            INSERT INTO raw.crawl_runs VALUES (
-                ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
-            """,
-            [
-                run_id,
-                SPIDER,
-                run["mode"],
-                run["source"],
-                run["base_url"],
-                run.get("as_of"),
-                logical_date,
-                started_at,
-                finished_at,
-                counts.get("requests"),
-                counts.get("pages_fetched"),
-                counts.get("listing_pages"),
-                counts.get("report_pages"),
-                counts.get("not_modified", 0),
-                len(staged),
-                int(new_count),
-                len(staged_errors),
-                counts.get("skipped", 0),
-                json.dumps(run.get("stats") or counts, sort_keys=True),
-            ],
+            run,
+            logical_date=logical_date,
+            not_modified=(run.get("counts") or {}).get("not_modified", 0),
+            items_parsed=len(staged),
+            new_items=int(new_count),
+            errors=len(staged_errors),
+            skipped=(run.get("counts") or {}).get("skipped", 0),
         )
         _exec(con, "COMMIT")
     except Exception as exc:

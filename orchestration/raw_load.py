@@ -76,6 +76,67 @@ def _exec(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> None:
     con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
 
 
+def record_crawl_run(
+    con: duckdb.DuckDBPyConnection,
+    run: dict[str, Any],
+    *,
+    logical_date: date,
+    not_modified: int,
+    items_parsed: int,
+    new_items: int,
+    errors: int,
+    skipped: int,
+) -> None:
+    """One row in raw.crawl_runs for a run being loaded (inside the caller's transaction)."""
+    counts = run.get("counts") or {}
+    _exec(
+        con,
+        """
+        INSERT INTO raw.crawl_runs VALUES (
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
+        """,
+        [
+            str(run["run_id"]),
+            str(run["spider"]),
+            run["mode"],
+            run["source"],
+            run["base_url"],
+            run.get("as_of"),
+            logical_date,
+            _utc(run["started_at"]),
+            _utc(run["finished_at"]),
+            counts.get("requests"),
+            counts.get("pages_fetched"),
+            counts.get("listing_pages"),
+            counts.get("report_pages"),
+            not_modified,
+            items_parsed,
+            new_items,
+            errors,
+            skipped,
+            json.dumps(run.get("stats") or counts, sort_keys=True),
+        ],
+    )
+
+
+def record_crawl_errors(
+    con: duckdb.DuckDBPyConnection, run_id: str, spider: str, errors: pd.DataFrame
+) -> None:
+    """The run's crawl errors into raw.crawl_errors (inside the caller's transaction)."""
+    con.register("staged_errors", errors)
+    try:
+        _exec(
+            con,
+            """
+            INSERT INTO raw.crawl_errors
+            SELECT ?, ?, url, stage, reason, http_status, attempts, crawled_at FROM staged_errors
+            """,
+            [run_id, spider],
+        )
+    finally:
+        con.unregister("staged_errors")
+
+
 def raw_schema_sql() -> str:
     return resources.files("orchestration").joinpath("raw_schema.sql").read_text()
 
@@ -293,7 +354,6 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
     spider = str(run["spider"])
     logical_date = date.fromisoformat(str(run["logical_date"]))
     started_at = _utc(run["started_at"])
-    finished_at = _utc(run["finished_at"])
 
     reports = _report_frame(items["reports.jsonl"])
     documents = _document_frame(items["reports.jsonl"])
@@ -324,15 +384,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
                 "observations"
             )
         counts = _apply(con, run_id, logical_date, reports, documents, not_modified)
-        con.register("staged_errors", errors)
-        _exec(
-            con,
-            """
-            INSERT INTO raw.crawl_errors
-            SELECT ?, ?, url, stage, reason, http_status, attempts, crawled_at FROM staged_errors
-            """,
-            [run_id, spider],
-        )
+        record_crawl_errors(con, run_id, spider, errors)
         con.register("staged_skipped", skipped)
         _exec(
             con,
@@ -340,34 +392,15 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
             "SELECT ?, ?, url, reason, crawled_at FROM staged_skipped",
             [run_id, spider],
         )
-        run_counts = run.get("counts") or {}
-        _exec(
+        record_crawl_run(
             con,
-            """
-            INSERT INTO raw.crawl_runs VALUES (
-                ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
-            """,
-            [
-                run_id,
-                spider,
-                run["mode"],
-                run["source"],
-                run["base_url"],
-                run.get("as_of"),
-                logical_date,
-                started_at,
-                finished_at,
-                run_counts.get("requests"),
-                run_counts.get("pages_fetched"),
-                run_counts.get("listing_pages"),
-                run_counts.get("report_pages"),
-                len(not_modified),
-                len(reports),
-                counts["new_reports"],
-                len(errors),
-                len(skipped),
-                json.dumps(run.get("stats") or run_counts, sort_keys=True),
-            ],
+            run,
+            logical_date=logical_date,
+            not_modified=len(not_modified),
+            items_parsed=len(reports),
+            new_items=counts["new_reports"],
+            errors=len(errors),
+            skipped=len(skipped),
         )
         _exec(con, "COMMIT")
     except Exception as exc:
