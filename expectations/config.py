@@ -43,6 +43,16 @@ class AuditConfig:
     # rule of Dagster's own warehouse (dagster-open-platform).
     max_row_drop_share: float = 0.15
 
+    # --- HSSIB raw crawl suite (blocking) -----------------------------------------------------
+    # The safety recommendations log only grows (HSSIB adds responses, it does not remove items),
+    # and every HSSIB crawl reads the whole log, so the same 15% drop rule as judiciary_pfd
+    # applies against the previous crawl: on the 43-page snapshot that tolerates losing 6 pages.
+    hssib_max_row_drop_share: float = 0.15
+    # Share of recommendation pages whose recipients were parsed (a non-empty list). Measured
+    # 43 of 43 on the snapshot; 95% lets two pages in 43 carry a new recipient wording without
+    # blocking, while a layout change that breaks the "HSSIB recommends that ..." parse fails.
+    hssib_min_share_with_recipients: float = 0.95
+
     # --- reconciliation suite (warnings: findings about the world) ----------------------------
     # Allowed |reported - published| per return row before the body fails its expectation.
     # 0 by default: every unexplained report is worth an auditor's look.

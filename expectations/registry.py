@@ -13,6 +13,7 @@ import pandas as pd
 
 from expectations import (
     coroner_area_completeness,
+    hssib_raw_crawl,
     raw_crawl,
     ref_sequence_gaps,
     returns_reconciliation,
@@ -45,6 +46,17 @@ SUITES: tuple[SuiteSpec, ...] = (
         build_expectations=raw_crawl.build_expectations,
         entity_column="report_url",
         index_columns=("report_url",),
+        blocking=True,
+    ),
+    SuiteSpec(
+        name="hssib_raw_crawl",
+        table=hssib_raw_crawl.TABLE,
+        asset_key=("raw", "hssib_recommendations__recommendations"),
+        description=hssib_raw_crawl.DESCRIPTION,
+        load_frame=hssib_raw_crawl.load_frame,
+        build_expectations=hssib_raw_crawl.build_expectations,
+        entity_column="recommendation_key",
+        index_columns=("recommendation_key",),
         blocking=True,
     ),
     SuiteSpec(
