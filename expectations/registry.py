@@ -13,6 +13,7 @@ import pandas as pd
 
 from expectations import (
     coroner_area_completeness,
+    hssib_overdue,
     hssib_raw_crawl,
     raw_crawl,
     ref_sequence_gaps,
@@ -88,6 +89,16 @@ SUITES: tuple[SuiteSpec, ...] = (
         build_expectations=ref_sequence_gaps.build_expectations,
         entity_column="ref_year",
         index_columns=("ref_year", "missing_refs"),
+    ),
+    SuiteSpec(
+        name="hssib_overdue",
+        table=hssib_overdue.TABLE,
+        asset_key=("fct_safety_recommendations",),
+        description=hssib_overdue.DESCRIPTION,
+        load_frame=hssib_overdue.load_frame,
+        build_expectations=hssib_overdue.build_expectations,
+        entity_column="organisation_name",
+        index_columns=hssib_overdue.INDEX_COLUMNS,
     ),
 )
 
