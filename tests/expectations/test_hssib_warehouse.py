@@ -1,0 +1,128 @@
+"""Both HSSIB suites on a real warehouse: the snapshot's HSSIB section crawled and loaded by
+``collect_hssib`` beside ten real coroners' reports, then ``dbt build`` as of a fixed date. The
+suites' results are checked against plain SQL on the same tables."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.config import AuditConfig
+from expectations.runner import run_registered
+from orchestration.hssib import collect_hssib
+from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
+
+pytestmark = pytest.mark.slow
+
+AS_OF = "2026-02-01"
+SUITE_NAMES = ["hssib_raw_crawl", "hssib_overdue"]
+
+
+@pytest.fixture(scope="module")
+def hssib_warehouse(tmp_path_factory) -> tuple[Path, list]:
+    root = tmp_path_factory.mktemp("hssib_suites")
+    warehouse = root / "pfd.duckdb"
+    build_raw_warehouse(warehouse, SAMPLE_CSV)
+    first = collect_hssib(warehouse=warehouse, runs_root=root / "runs")
+    second = collect_hssib(warehouse=warehouse, runs_root=root / "runs")
+    result = run_dbt_build(warehouse, root, as_of=AS_OF)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return warehouse, [first.load, second.load]
+
+
+def audit(warehouse: Path, names=SUITE_NAMES) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        outcomes, _docs = run_registered(con, AuditConfig(), names=names)
+    return {o.suite: o for o in outcomes}
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_raw_suite_passes_on_the_real_crawl_and_compares_with_the_previous_run(hssib_warehouse):
+    warehouse, (first, second) = hssib_warehouse
+    outcome = audit(warehouse)["hssib_raw_crawl"]
+    assert outcome.success, [
+        (e.expectation, e.failing_entities) for e in outcome.failed_expectations
+    ]
+    assert outcome.row_count == second.recommendations_in_run > 0
+    assert outcome.facts["latest_run_id"] == second.run_id
+    assert outcome.facts["previous_run_id"] == first.run_id
+    assert outcome.facts["previous_recommendations"] == first.recommendations_in_run
+    row_count = next(
+        e for e in outcome.expectations if e.expectation == "expect_table_row_count_to_be_between"
+    )
+    assert row_count.observed["observed_value"] == second.recommendations_in_run
+
+
+def test_raw_suite_blocks_a_real_crawl_with_a_response_dated_after_it(hssib_warehouse, tmp_path):
+    warehouse, _ = hssib_warehouse
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        [(key,)] = con.execute(
+            "SELECT min(recommendation_key) FROM raw.hssib_recommendations__recommendations"
+            " WHERE response_received_date IS NOT NULL"
+        ).fetchall()
+        con.execute(
+            "UPDATE raw.hssib_recommendations__recommendations"
+            " SET response_received_date = crawled_at::DATE + 1 WHERE recommendation_key = ?",
+            [key],
+        )
+    outcome = audit(broken, ["hssib_raw_crawl"])["hssib_raw_crawl"]
+    assert outcome.severity == "error"
+    assert [(e.expectation, e.failing_entities) for e in outcome.failed_expectations] == [
+        ("expect_column_pair_values_a_to_be_greater_than_b", [key])
+    ]
+
+
+def test_overdue_suite_names_the_organisations_with_past_due_actions(hssib_warehouse):
+    warehouse, _ = hssib_warehouse
+    outcome = audit(warehouse)["hssib_overdue"]
+    past_due = query(
+        warehouse,
+        "SELECT DISTINCT r.organisation_name, a.recommendation_id"
+        " FROM main.fct_recommendation_actions a"
+        " JOIN main.fct_safety_recommendations r USING (recommendation_id)"
+        " WHERE a.due_status = 'past_due'",
+    )
+    overdue = query(
+        warehouse,
+        "SELECT DISTINCT organisation_name, recommendation_id"
+        " FROM main.fct_safety_recommendations WHERE response_status = 'overdue'",
+    )
+    # The real pages show no recommendation date, so nothing can be overdue; actions can.
+    assert overdue == []
+    assert past_due, f"no action is past due as of {AS_OF}"
+    assert outcome.severity == "warning"
+    failures = {e.column: e for e in outcome.failed_expectations}
+    assert set(failures) == {"due_status"}
+    assert failures["due_status"].failing_entities == sorted({name for name, _ in past_due})
+    assert outcome.failing_entities == sorted({name for name, _ in past_due})
+    assert outcome.facts["recommendations_with_past_due_actions"] == sorted(
+        {rec for _, rec in past_due}
+    )
+    assert outcome.facts["as_of_date"] == AS_OF
+
+
+def test_overdue_suite_reports_no_date_and_not_captured_as_facts(hssib_warehouse):
+    warehouse, _ = hssib_warehouse
+    outcome = audit(warehouse)["hssib_overdue"]
+    counts = dict(
+        query(
+            warehouse,
+            "SELECT response_status, count(DISTINCT recommendation_id)"
+            " FROM main.fct_safety_recommendations GROUP BY ALL",
+        )
+    )
+    assert counts.get("no_date", 0) > 0 and counts.get("not_captured", 0) > 0
+    assert outcome.facts["recommendations_no_date"] == counts["no_date"]
+    assert outcome.facts["recommendations_not_captured"] == counts["not_captured"]
+    assert outcome.facts["recommendations_by_status"] == dict(sorted(counts.items()))
+    # counted, never failed: only the past-due actions fail
+    assert all(e.column == "due_status" for e in outcome.failed_expectations)
