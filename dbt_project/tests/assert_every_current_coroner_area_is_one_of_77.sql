@@ -1,7 +1,8 @@
 -- Resolution must land on the 77 current areas of England and Wales, never on a spelling.
 select current_coroner_area
 from {{ ref('dim_coroner_areas') }}
-where current_coroner_area is not null
+where
+    current_coroner_area is not null
     and current_coroner_area not in (select coroner_area from {{ ref('coroner_areas_current') }})
 union all
 select 'count is ' || cast(count(*) as varchar)

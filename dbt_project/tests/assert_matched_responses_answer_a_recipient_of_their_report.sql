@@ -1,9 +1,13 @@
 -- A response is only ever matched to an organisation the same report was sent to.
-select responses.document_url, responses.organisation_key
+select
+    responses.document_url,
+    responses.organisation_key
 from {{ ref('fct_responses') }} as responses
-where responses.is_matched
+where
+    responses.is_matched
     and not exists (
         select 1 from {{ ref('int_recipients_resolved') }} as recipients
-        where recipients.report_url = responses.report_url
+        where
+            recipients.report_url = responses.report_url
             and recipients.organisation_key = responses.organisation_key
     )

@@ -4,7 +4,9 @@ with
 
 totals as (
 
-    select organisation_key, sum(reports_received) as reports_received
+    select
+        organisation_key,
+        sum(reports_received) as reports_received
     from {{ ref('audit_organisation_compliance') }}
     group by organisation_key
 
@@ -12,13 +14,18 @@ totals as (
 
 distinct_reports as (
 
-    select organisation_key, count(distinct report_url) as reports
+    select
+        organisation_key,
+        count(distinct report_url) as reports
     from {{ ref('fct_report_recipients') }}
     group by organisation_key
 
 )
 
-select totals.organisation_key, totals.reports_received, distinct_reports.reports
+select
+    totals.organisation_key,
+    totals.reports_received,
+    distinct_reports.reports
 from totals
 inner join distinct_reports using (organisation_key)
 where totals.reports_received <> distinct_reports.reports

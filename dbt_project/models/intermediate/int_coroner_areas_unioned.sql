@@ -26,7 +26,8 @@ merger_old_areas as (
     -- the 2015 Cumbria row separates its two old areas with a comma instead of ";"
     select
         trim(unnest(string_split(
-            replace(old_areas, 'Cumbria, South and East', 'Cumbria; South and East'), ';'))) as old_area,
+            replace(old_areas, 'Cumbria, South and East', 'Cumbria; South and East'), ';'
+        ))) as old_area,
         new_areas,
         strptime(effective_date, '%d-%b-%y')::date as merged_on
     from mergers
@@ -75,12 +76,20 @@ current_keyed as (
 
 chain as (
 
-    select old_key, new_key, merged_on, 1 as depth
+    select
+        old_key,
+        new_key,
+        merged_on,
+        1 as depth
     from keyed_steps
 
     union all
 
-    select chain.old_key, keyed_steps.new_key, keyed_steps.merged_on, chain.depth + 1
+    select
+        chain.old_key,
+        keyed_steps.new_key,
+        keyed_steps.merged_on,
+        chain.depth + 1
     from chain
     inner join keyed_steps on chain.new_key = keyed_steps.old_key
     where chain.depth < 6
@@ -114,7 +123,11 @@ historic_names as (
 
     union all
 
-    select old_area, null, null, null
+    select
+        old_area,
+        null,
+        null,
+        null
     from merger_steps_split
 
 ),
@@ -128,7 +141,7 @@ historic_keyed as (
         arg_max(region, coalesce(last_listed_year, 0)) as region,
         arg_max(country, coalesce(last_listed_year, 0)) as country
     from historic_names
-    group by 1
+    group by area_key
 
 ),
 
@@ -153,7 +166,7 @@ final as (
         country,
         region,
         coroner_area as current_coroner_area,
-        cast(null as date) as merged_on,
+        null::date as merged_on,
         null::integer as last_listed_year
     from current_keyed
 
@@ -164,8 +177,10 @@ final as (
         historic_keyed.area_key,
         false as is_current,
         coalesce(historic_keyed.country, successor_area.country) as country,
-        coalesce(replace(historic_keyed.region, 'Yorkshire and Humber', 'Yorkshire and the Humber'),
-            successor_area.region) as region,
+        coalesce(
+            replace(historic_keyed.region, 'Yorkshire and Humber', 'Yorkshire and the Humber'),
+            successor_area.region
+        ) as region,
         coalesce(current_successor.successor_coroner_area, renamed_areas.successor_coroner_area)
             as current_coroner_area,
         current_successor.merged_on,
@@ -174,7 +189,8 @@ final as (
     left join current_successor on historic_keyed.area_key = current_successor.area_key
     left join renamed_areas on historic_keyed.area_key = renamed_areas.area_key
     left join current_keyed as successor_area
-        on coalesce(current_successor.successor_coroner_area, renamed_areas.successor_coroner_area)
+        on
+            coalesce(current_successor.successor_coroner_area, renamed_areas.successor_coroner_area)
             = successor_area.coroner_area
     where historic_keyed.area_key not in (select area_key from current_keyed)
 

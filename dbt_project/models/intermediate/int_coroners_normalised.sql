@@ -5,7 +5,10 @@ with
 
 reports as (
 
-    select report_url, coroner_name_raw, coroner_name_text
+    select
+        report_url,
+        coroner_name_raw,
+        coroner_name_text
     from {{ ref('stg_judiciary_pfd__reports') }}
 
 ),
@@ -29,12 +32,16 @@ final as (
         coroner_name_raw,
         coroner_name_text,
         coroner_name_normalised,
-        case when coroner_name_normalised is not null
-            then {{ slugify('coroner_name_normalised') }} end as coroner_key,
+        case
+            when coroner_name_normalised is not null
+                then {{ slugify('coroner_name_normalised') }}
+        end as coroner_key,
         -- first and last name only, used to meet the Coroners' Society list half way
-        case when coroner_name_normalised is not null then
-            split_part(coroner_name_normalised, ' ', 1) || ' '
-            || string_split(coroner_name_normalised, ' ')[-1] end as coroner_first_last
+        case
+            when coroner_name_normalised is not null then
+                split_part(coroner_name_normalised, ' ', 1) || ' '
+                || string_split(coroner_name_normalised, ' ')[-1]
+        end as coroner_first_last
     from stripped
 
 )

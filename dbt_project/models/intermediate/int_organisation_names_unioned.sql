@@ -43,17 +43,32 @@ names as (
 
     union all
 
-    select 'ods:' || ods_code, old_name, 'former_name', null, null
+    select
+        'ods:' || ods_code,
+        old_name,
+        'former_name',
+        null,
+        null
     from renames
 
     union all
 
-    select 'ods:' || ods_code, new_name, 'former_name', null, null
+    select
+        'ods:' || ods_code,
+        new_name,
+        'former_name',
+        null,
+        null
     from renames
 
     union all
 
-    select organisation_key, trim(unnest(string_split(aliases, ' | '))), 'alias', null, null
+    select
+        organisation_key,
+        trim(unnest(string_split(aliases, ' | '))),
+        'alias',
+        null,
+        null
     from curated
     where nullif(aliases, '') is not null
 
@@ -79,8 +94,10 @@ keyed as (
         valid_to,
         {{ org_name_key('name', strip_brackets=false) }} as name_key,
         -- variants match only as written: a site's short form would crowd trusts' loose keys
-        case when organisation_key like 'ods:%' and name_source not like 'variant_%'
-            then {{ org_loose_key('name') }} end as loose_key
+        case
+            when organisation_key like 'ods:%' and name_source not like 'variant_%'
+                then {{ org_loose_key('name') }}
+        end as loose_key
     from names
     where nullif(trim(name), '') is not null
 
@@ -91,7 +108,8 @@ unambiguous_name_keys as (
     select name_key
     from keyed
     group by name_key
-    having count(distinct organisation_key) = 1
+    having
+        count(distinct organisation_key) = 1
         or bool_and(valid_from is not null or valid_to is not null)
 
 ),

@@ -90,7 +90,8 @@ successor_chain as (
     from successor_chain as chain
     inner join successors as next_step
         on chain.successor_code = next_step.predecessor_code
-    where nullif(next_step.successor_code, '') is not null
+    where
+        nullif(next_step.successor_code, '') is not null
         and chain.depth < 6
 
 ),

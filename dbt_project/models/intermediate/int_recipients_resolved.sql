@@ -25,7 +25,9 @@ recipients as (
 
 report_dates as (
 
-    select report_url, report_date
+    select
+        report_url,
+        report_date
     from {{ ref('stg_judiciary_pfd__reports') }}
 
 ),
@@ -96,7 +98,8 @@ unknown_tokens as (
 
     select distinct token
     from name_tokens_cased
-    where length(token) >= 5
+    where
+        length(token) >= 5
         and not is_written_in_capitals
         and not regexp_matches(token, '\d')
         and token not in (select token from vocabulary)
@@ -110,10 +113,11 @@ spelling_corrections as (
         any_value(vocabulary.token) as corrected_token
     from unknown_tokens
     inner join vocabulary
-        on left(unknown_tokens.token, 1) = left(vocabulary.token, 1)
-        and length(vocabulary.token) >= 5
-        and abs(length(unknown_tokens.token) - length(vocabulary.token)) <= 1
-        and damerau_levenshtein(unknown_tokens.token, vocabulary.token) = 1
+        on
+            left(unknown_tokens.token, 1) = left(vocabulary.token, 1)
+            and length(vocabulary.token) >= 5
+            and abs(length(unknown_tokens.token) - length(vocabulary.token)) <= 1
+            and damerau_levenshtein(unknown_tokens.token, vocabulary.token) = 1
     group by unknown_tokens.token
     having count(*) = 1
 
@@ -123,8 +127,10 @@ spelling_corrected as (
 
     select
         name_tokens.recipient_name,
-        string_agg(coalesce(spelling_corrections.corrected_token, name_tokens.token), ' '
-            order by name_tokens.token_position) as form_key
+        string_agg(
+            coalesce(spelling_corrections.corrected_token, name_tokens.token), ' '
+            order by name_tokens.token_position
+        ) as form_key
     from name_tokens
     left join spelling_corrections on name_tokens.token = spelling_corrections.token
     group by name_tokens.recipient_name
@@ -161,11 +167,16 @@ function_word_trimmed as (
         recipient_name,
         array_to_string(tokens[leading_dropped + 1:len(tokens) - trailing_dropped], ' ') as form_key
     from trimmed_pairs
-    where leading_dropped + trailing_dropped > 0
-        and len(list_filter(tokens[1:leading_dropped],
-            lambda t: not list_contains({{ function_words() }}, t))) = 0
-        and len(list_filter(tokens[len(tokens) - trailing_dropped + 1:len(tokens)],
-            lambda t: not list_contains({{ function_words() }}, t))) = 0
+    where
+        leading_dropped + trailing_dropped > 0
+        and len(list_filter(
+            tokens[1:leading_dropped],
+            lambda t: not list_contains({{ function_words() }}, t)
+        )) = 0
+        and len(list_filter(
+            tokens[len(tokens) - trailing_dropped + 1:len(tokens)],
+            lambda t: not list_contains({{ function_words() }}, t)
+        )) = 0
 
 ),
 
@@ -181,13 +192,21 @@ forms as (
 
     union all
 
-    select recipient_name, name_key_with_brackets, 'as_written_with_brackets', 0.99
+    select
+        recipient_name,
+        name_key_with_brackets,
+        'as_written_with_brackets',
+        0.99
     from keyed
     where name_key_with_brackets <> name_key
 
     union all
 
-    select recipient_name, regexp_replace(name_key, '^nhs ', ''), 'without_nhs', 0.95
+    select
+        recipient_name,
+        regexp_replace(name_key, '^nhs ', ''),
+        'without_nhs',
+        0.95
     from keyed
     where name_key like 'nhs %'
 
@@ -195,8 +214,10 @@ forms as (
 
     select
         recipient_name,
-        regexp_replace(name_key,
-            '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board'),
+        regexp_replace(
+            name_key,
+            '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board'
+        ),
         'integrated_care_system_as_board',
         0.9
     from keyed
@@ -207,8 +228,10 @@ forms as (
     -- "Department of Environment, Food and Rural Affairs", "Office of National Statistics"
     select
         recipient_name,
-        regexp_replace(name_key, '^(department|office|ministry) (of|for) ',
-            '\1 ' || case when regexp_matches(name_key, '^\w+ of ') then 'for' else 'of' end || ' '),
+        regexp_replace(
+            name_key, '^(department|office|ministry) (of|for) ',
+            '\1 ' || case when regexp_matches(name_key, '^\w+ of ') then 'for' else 'of' end || ' '
+        ),
         'preposition_swapped',
         0.88
     from keyed
@@ -217,36 +240,54 @@ forms as (
     union all
 
     -- "Phoenix Partnership Ltd." for "The Phoenix Partnership"
-    select recipient_name, regexp_replace(name_key, ' (ltd|limited|plc|llp|inc)$', ''),
-        'without_company_suffix', 0.9
+    select
+        recipient_name,
+        regexp_replace(name_key, ' (ltd|limited|plc|llp|inc)$', ''),
+        'without_company_suffix',
+        0.9
     from keyed
     where regexp_matches(name_key, '. (ltd|limited|plc|llp|inc)$')
 
     union all
 
     -- "CNWL NHS Trust": a listed acronym with NHS words after it (matched to acronyms only)
-    select recipient_name, lower(regexp_extract(recipient_name, '^\s*([A-Z]{3,8})\b', 1)),
-        'acronym_with_nhs_words', 0.85
+    select
+        recipient_name,
+        lower(regexp_extract(recipient_name, '^\s*([A-Z]{3,8})\b', 1)),
+        'acronym_with_nhs_words',
+        0.85
     from keyed
-    where regexp_matches(recipient_name, '^\s*[A-Z]{3,8}\s+(NHS|[Tt]rust|[Ff]oundation)')
+    where
+        regexp_matches(recipient_name, '^\s*[A-Z]{3,8}\s+(NHS|[Tt]rust|[Ff]oundation)')
         and regexp_matches(name_key, '^[a-z]+( nhs)?( foundation)?( trust)?$')
 
     union all
 
     -- "Derriford Hospital Trust": a hospital site with trust words (matched to sites only)
-    select recipient_name, regexp_extract(name_key, '^(.+ (hospital|infirmary))( nhs)?( foundation)?( trust)$', 1),
-        'site_with_trust_words', 0.85
+    select
+        recipient_name,
+        regexp_extract(name_key, '^(.+ (hospital|infirmary))( nhs)?( foundation)?( trust)$', 1),
+        'site_with_trust_words',
+        0.85
     from keyed
     where regexp_matches(name_key, '^(.+ (hospital|infirmary))( nhs)?( foundation)?( trust)$')
 
     union all
 
-    select recipient_name, form_key, 'spelling_corrected', 0.88
+    select
+        recipient_name,
+        form_key,
+        'spelling_corrected',
+        0.88
     from spelling_corrected
 
     union all
 
-    select recipient_name, form_key, 'function_words_trimmed', 0.85
+    select
+        recipient_name,
+        form_key,
+        'function_words_trimmed',
+        0.85
     from function_word_trimmed
 
 ),
@@ -282,13 +323,19 @@ form_matches as (
     from forms_keyed
     inner join names on forms_keyed.form_key = names.name_key
     -- a lone word left after trimming resolves only as a listed acronym ("YAS", not "Met")
-    where (forms_keyed.form_kind <> 'function_words_trimmed'
-            or forms_keyed.form_key like '% %'
-            or regexp_matches(names.name, '^[A-Z]{3,8}$'))
-        and (forms_keyed.form_kind <> 'acronym_with_nhs_words'
-            or regexp_matches(names.name, '^[A-Z]{3,8}$'))
-        and (forms_keyed.form_kind <> 'site_with_trust_words'
-            or names.name_source = 'variant_hospital_site')
+    where (
+        forms_keyed.form_kind <> 'function_words_trimmed'
+        or forms_keyed.form_key like '% %'
+        or regexp_matches(names.name, '^[A-Z]{3,8}$')
+    )
+    and (
+        forms_keyed.form_kind <> 'acronym_with_nhs_words'
+        or regexp_matches(names.name, '^[A-Z]{3,8}$')
+    )
+    and (
+        forms_keyed.form_kind <> 'site_with_trust_words'
+        or names.name_source = 'variant_hospital_site'
+    )
 
     union all
 
@@ -297,17 +344,22 @@ form_matches as (
         names.organisation_key,
         names.valid_from,
         names.valid_to,
-        case when forms_keyed.form_kind like 'as_written%' then 'loose_nhs_name'
-            else forms_keyed.form_kind || '_loose' end,
+        case
+            when forms_keyed.form_kind like 'as_written%' then 'loose_nhs_name'
+            else forms_keyed.form_kind || '_loose'
+        end,
         forms_keyed.form_confidence - 0.09
     from forms_keyed
     inner join names on forms_keyed.form_loose_key = names.loose_key
-    where forms_keyed.looks_like_nhs_body
+    where
+        forms_keyed.looks_like_nhs_body
         and length(forms_keyed.form_loose_key) >= 5
         and forms_keyed.form_kind not in ('acronym_with_nhs_words', 'site_with_trust_words')
         -- what is left after trimming titles must still say more than one word
-        and (forms_keyed.form_kind <> 'function_words_trimmed'
-            or forms_keyed.form_loose_key like '% %')
+        and (
+            forms_keyed.form_kind <> 'function_words_trimmed'
+            or forms_keyed.form_loose_key like '% %'
+        )
 
 ),
 
@@ -326,7 +378,8 @@ unresolved_names as (
 
     select recipient_name
     from keyed
-    where recipient_name not in (select recipient_name from strongly_resolved_names)
+    where
+        recipient_name not in (select recipient_name from strongly_resolved_names)
         and regexp_matches(recipient_name, '(?i),|;|:|\s(and|&|–)\s')
 
 ),
@@ -336,8 +389,11 @@ part_lists as (
     select
         recipient_name,
         -- each joiner is kept at the start of the part it introduces, marked by chr(1)
-        string_split(regexp_replace(recipient_name,
-            '(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', chr(1) || '\1', 'g'), chr(1)) as parts
+        string_split(regexp_replace(
+            recipient_name,
+            '(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', chr(1) || '\1', 'g'
+        ), chr(1
+        )) as parts
     from unresolved_names
 
 ),
@@ -371,8 +427,10 @@ run_texts as (
         first_part,
         last_part,
         -- drop the joiner that introduced the run's first part
-        regexp_replace(array_to_string(parts[first_part:last_part], ''),
-            '^(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', '') as run_text
+        regexp_replace(
+            array_to_string(parts[first_part:last_part], ''),
+            '^(\s*[,;:]\s*|\s+(?:and|AND|And|&|–)\s+)', ''
+        ) as run_text
     from run_spans
     where not (first_part = 1 and last_part = len(parts))
 
@@ -391,19 +449,33 @@ run_keyed as (
 
 run_forms as (
 
-    select recipient_name, first_part, last_part, run_key as form_key
+    select
+        recipient_name,
+        first_part,
+        last_part,
+        run_key as form_key
     from run_keyed
 
     union all
 
-    select recipient_name, first_part, last_part, regexp_replace(run_key, '^nhs ', '')
+    select
+        recipient_name,
+        first_part,
+        last_part,
+        regexp_replace(run_key, '^nhs ', '')
     from run_keyed
     where run_key like 'nhs %'
 
     union all
 
-    select recipient_name, first_part, last_part, regexp_replace(run_key,
-        '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board')
+    select
+        recipient_name,
+        first_part,
+        last_part,
+        regexp_replace(
+            run_key,
+            '\b(integrated care( system| service| partnership)?|ics)$', 'integrated care board'
+        )
     from run_keyed
     where regexp_matches(run_key, '\b(integrated care( system| service| partnership)?|ics)$')
 
@@ -433,8 +505,8 @@ run_matches as (
     from run_keyed
     inner join names on run_keyed.run_loose_key = names.loose_key
     where run_keyed.looks_like_nhs_body
-        -- a single loose word ("Sussex") is too little to go on inside a longer text
-        and run_keyed.run_loose_key like '% %'
+    -- a single loose word ("Sussex") is too little to go on inside a longer text
+    and run_keyed.run_loose_key like '% %'
 
 ),
 
@@ -446,7 +518,8 @@ longest_run_matches as (
     where not exists (
         select 1
         from run_matches as outer_run
-        where outer_run.recipient_name = inner_run.recipient_name
+        where
+            outer_run.recipient_name = inner_run.recipient_name
             and outer_run.first_part <= inner_run.first_part
             and outer_run.last_part >= inner_run.last_part
             and outer_run.last_part - outer_run.first_part > inner_run.last_part - inner_run.first_part
@@ -477,8 +550,9 @@ contained_candidates as (
         names.valid_to
     from keyed
     inner join names
-        on names.name_key_tokens >= 3
-        and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
+        on
+            names.name_key_tokens >= 3
+            and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
     where keyed.recipient_name not in (select recipient_name from strongly_resolved_names)
 
 ),
@@ -492,12 +566,15 @@ outermost_contained as (
         select 1
         from contained_candidates as outer_candidates
         inner join names as outer_names
-            on outer_candidates.organisation_key = outer_names.organisation_key
-            and outer_candidates.name_key_tokens = outer_names.name_key_tokens
+            on
+                outer_candidates.organisation_key = outer_names.organisation_key
+                and outer_candidates.name_key_tokens = outer_names.name_key_tokens
         inner join names as inner_names
-            on candidates.organisation_key = inner_names.organisation_key
-            and candidates.name_key_tokens = inner_names.name_key_tokens
-        where outer_candidates.recipient_name = candidates.recipient_name
+            on
+                candidates.organisation_key = inner_names.organisation_key
+                and candidates.name_key_tokens = inner_names.name_key_tokens
+        where
+            outer_candidates.recipient_name = candidates.recipient_name
             and outer_candidates.organisation_key <> candidates.organisation_key
             and outer_candidates.name_key_tokens > candidates.name_key_tokens
             and contains(' ' || outer_names.name_key || ' ', ' ' || inner_names.name_key || ' ')
@@ -518,8 +595,9 @@ distinctive_matches as (
         0.85 as resolution_confidence
     from keyed
     inner join names
-        on names.name_source = 'variant_distinctive_name'
-        and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
+        on
+            names.name_source = 'variant_distinctive_name'
+            and contains(' ' || keyed.name_key || ' ', ' ' || names.name_key || ' ')
     where regexp_matches(keyed.name_key, '\b(health|board|nhs|trust|hospital|university|local)\b')
 
 ),
@@ -560,7 +638,8 @@ piece_matches as (
         select * from distinctive_matches
     ) as matches on recipients.recipient_name = matches.recipient_name
     left join report_dates on recipients.report_url = report_dates.report_url
-    where recipients.recipient_kind = 'named'
+    where
+        recipients.recipient_kind = 'named'
         and (matches.valid_from is null or report_dates.report_date >= matches.valid_from)
         and (matches.valid_to is null or report_dates.report_date <= matches.valid_to)
 
@@ -614,21 +693,32 @@ pieces_read_as_several as (
     from multiple_matches
     left join best_single_match
         on multiple_matches.report_recipient_id = best_single_match.report_recipient_id
-    where best_single_match.report_recipient_id is null
-        or (multiple_matches.organisations_found >= 2
-            and best_single_match.resolution_confidence < 0.9)
+    where
+        best_single_match.report_recipient_id is null
+        or (
+            multiple_matches.organisations_found >= 2
+            and best_single_match.resolution_confidence < 0.9
+        )
 
 ),
 
 best_listed_match as (
 
-    select report_recipient_id, organisation_key, resolution_method, resolution_confidence
+    select
+        report_recipient_id,
+        organisation_key,
+        resolution_method,
+        resolution_confidence
     from best_single_match
     where report_recipient_id not in (select report_recipient_id from pieces_read_as_several)
 
     union all
 
-    select report_recipient_id, organisation_key, resolution_method, resolution_confidence
+    select
+        report_recipient_id,
+        organisation_key,
+        resolution_method,
+        resolution_confidence
     from multiple_matches
     where report_recipient_id in (select report_recipient_id from pieces_read_as_several)
 
@@ -642,7 +732,7 @@ ruled_names as (
         -- a named piece of two or more words ("Fold Nightclub") or an acronym is taken as an
         -- unlisted organisation; a lone word ("Safeguarding", "London") is left unresolved
         regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})
-            or regexp_matches(recipient_name, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
+        or regexp_matches(recipient_name, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
             as names_organisation
     from keyed
 
@@ -676,13 +766,22 @@ final as (
         ruled.name_key as recipient_name_key,
         case
             when best_listed_match.organisation_key is not null then best_listed_match.organisation_key
-            when ruled.recipient_kind = 'named' and (ruled.rule_organisation_type is not null or ruled.names_organisation)
+            when
+                ruled.recipient_kind = 'named'
+                and (ruled.rule_organisation_type is not null or ruled.names_organisation)
                 then 'name:' || {{ slugify('ruled.name_key') }}
         end as organisation_key,
-        coalesce(organisations.canonical_name,
-            case when ruled.recipient_kind = 'named' and (ruled.rule_organisation_type is not null or ruled.names_organisation)
-                then ruled.recipient_name end) as organisation_name,
-        coalesce(organisations.organisation_type,
+        coalesce(
+            organisations.canonical_name,
+            case
+                when
+                    ruled.recipient_kind = 'named'
+                    and (ruled.rule_organisation_type is not null or ruled.names_organisation)
+                    then ruled.recipient_name
+            end
+        ) as organisation_name,
+        coalesce(
+            organisations.organisation_type,
             ruled.rule_organisation_type,
             case when ruled.recipient_kind = 'named' and ruled.names_organisation then 'other' end)
             as organisation_type,

@@ -68,20 +68,26 @@ responses as (
 
 response_listed as (
 
-    select responses.response_id, names.organisation_key as response_organisation_key
+    select
+        responses.response_id,
+        names.organisation_key as response_organisation_key
     from responses
     inner join names on responses.response_name_key = names.name_key
 
     union all
 
-    select responses.response_id, names.organisation_key
+    select
+        responses.response_id,
+        names.organisation_key
     from responses
     inner join names on regexp_replace(responses.response_name_key, '^nhs ', '') = names.name_key
     where responses.response_name_key like 'nhs %'
 
     union all
 
-    select responses.response_id, names.organisation_key
+    select
+        responses.response_id,
+        names.organisation_key
     from responses
     inner join names on responses.response_loose_key = names.loose_key
     where responses.looks_like_nhs_body and length(responses.response_loose_key) >= 5
@@ -90,7 +96,9 @@ response_listed as (
 
 response_listed_unique as (
 
-    select response_id, any_value(response_organisation_key) as response_organisation_key
+    select
+        response_id,
+        any_value(response_organisation_key) as response_organisation_key
     from response_listed
     group by response_id
     having count(distinct response_organisation_key) = 1
@@ -121,8 +129,10 @@ recipient_keys as (
         recipients.organisation_key,
         recipients.organisation_type,
         -- a piece read as several organisations is no name of any one of them
-        case when coalesce(recipients.resolution_method, '') not in ('split_name', 'contained_name')
-            then recipients.recipient_name_key end as recipient_name_key,
+        case
+            when coalesce(recipients.resolution_method, '') not in ('split_name', 'contained_name')
+                then recipients.recipient_name_key
+        end as recipient_name_key,
         {{ org_name_key('organisations.canonical_name') }} as canonical_name_key
     from recipients
     left join organisations on recipients.organisation_key = organisations.organisation_key
@@ -132,13 +142,24 @@ recipient_keys as (
 recipient_name_variants as (
 
     -- every name a recipient organisation is known by: as written, canonical, and its aliases
-    select report_url, organisation_key, recipient_name_key as name_key from recipient_keys
+    select
+        report_url,
+        organisation_key,
+        recipient_name_key as name_key
+    from recipient_keys
     where recipient_name_key is not null
     union
-    select report_url, organisation_key, canonical_name_key from recipient_keys
+    select
+        report_url,
+        organisation_key,
+        canonical_name_key
+    from recipient_keys
     where canonical_name_key is not null
     union
-    select recipient_keys.report_url, recipient_keys.organisation_key, names.name_key
+    select
+        recipient_keys.report_url,
+        recipient_keys.organisation_key,
+        names.name_key
     from recipient_keys
     inner join names on recipient_keys.organisation_key = names.organisation_key
 
@@ -153,10 +174,14 @@ candidates as (
             when responses.response_name_key = variants.name_key then 'exact'
             when response_listed_unique.response_organisation_key = variants.organisation_key
                 then 'exact'
-            when starts_with(variants.name_key, responses.response_name_key)
+            when
+                starts_with(variants.name_key, responses.response_name_key)
                 and responses.response_name_key like '% %' then 'prefix'
-            when len(list_intersect(string_split(responses.response_name_key, ' '),
-                    string_split(variants.name_key, ' ')))
+            when
+                len(list_intersect(
+                    string_split(responses.response_name_key, ' '),
+                    string_split(variants.name_key, ' ')
+                ))
                 >= 0.6 * len(list_distinct(string_split(responses.response_name_key, ' ')))
                 and len(list_distinct(string_split(responses.response_name_key, ' '))) >= 2
                 then 'token_overlap'
@@ -198,8 +223,10 @@ distinctive_words as (
     select
         responses.response_id,
         responses.report_url,
-        list_distinct(list_filter(string_split(responses.response_name_key, ' '),
-            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)))
+        list_distinct(list_filter(
+            string_split(responses.response_name_key, ' '),
+            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)
+        ))
             as words
     from responses
     where responses.response_id not in (select response_id from best_by_name)
@@ -212,12 +239,17 @@ recipient_distinctive_words as (
         variants.report_url,
         variants.organisation_key,
         {{ organisation_class('recipient_types.organisation_type') }} as recipient_class,
-        list_distinct(list_filter(string_split(variants.name_key, ' '),
-            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)))
+        list_distinct(list_filter(
+            string_split(variants.name_key, ' '),
+            lambda t: length(t) >= 3 and not list_contains({{ generic_organisation_words() }}, t)
+        ))
             as words
     from recipient_name_variants as variants
     inner join (
-        select report_url, organisation_key, any_value(organisation_type) as organisation_type
+        select
+            report_url,
+            organisation_key,
+            any_value(organisation_type) as organisation_type
         from recipient_keys
         group by all
     ) as recipient_types using (report_url, organisation_key)
@@ -233,24 +265,31 @@ distinctive_candidates as (
     from distinctive_words
     inner join response_classes using (response_id)
     inner join recipient_distinctive_words
-        on distinctive_words.report_url = recipient_distinctive_words.report_url
-        and len(recipient_distinctive_words.words) > 0
-        -- only this way round: "Transport Focus" holds "transport" but is not the DfT
-        and list_has_all(recipient_distinctive_words.words, distinctive_words.words)
-    where len(distinctive_words.words) > 0
+        on
+            distinctive_words.report_url = recipient_distinctive_words.report_url
+            and len(recipient_distinctive_words.words) > 0
+            -- only this way round: "Transport Focus" holds "transport" but is not the DfT
+            and list_has_all(recipient_distinctive_words.words, distinctive_words.words)
+    where
+        len(distinctive_words.words) > 0
         and len(list_filter(distinctive_words.words, lambda t: length(t) >= 4)) > 0
-        and (response_classes.response_class is null
+        and (
+            response_classes.response_class is null
             or recipient_distinctive_words.recipient_class is null
-            or response_classes.response_class = recipient_distinctive_words.recipient_class)
+            or response_classes.response_class = recipient_distinctive_words.recipient_class
+        )
     group by distinctive_words.response_id
 
 ),
 
 prison_recipients as (
 
-    select report_url, any_value(organisation_key) as organisation_key
+    select
+        report_url,
+        any_value(organisation_key) as organisation_key
     from recipient_keys
-    where organisation_type = 'prison_probation'
+    where
+        organisation_type = 'prison_probation'
         and organisation_key <> 'nb:hm-prison-and-probation-service'
     group by report_url
     having count(distinct organisation_key) = 1
@@ -259,44 +298,61 @@ prison_recipients as (
 
 parent_body_matches as (
 
-    select responses.response_id, prison_recipients.organisation_key
+    select
+        responses.response_id,
+        prison_recipients.organisation_key
     from responses
     inner join response_listed_unique using (response_id)
     inner join prison_recipients on responses.report_url = prison_recipients.report_url
     where response_listed_unique.response_organisation_key = 'nb:hm-prison-and-probation-service'
-        -- HMPPS may itself be a recipient: then its own response answers for itself
-        and responses.report_url not in (
-            select report_url from recipient_keys
-            where organisation_key = 'nb:hm-prison-and-probation-service'
-        )
+    -- HMPPS may itself be a recipient: then its own response answers for itself
+    and responses.report_url not in (
+        select report_url from recipient_keys
+        where organisation_key = 'nb:hm-prison-and-probation-service'
+    )
 
 ),
 
 best as (
 
-    select response_id, organisation_key, match_method from best_by_name
+    select
+        response_id,
+        organisation_key,
+        match_method
+    from best_by_name
 
     union all
 
-    select response_id, organisation_key, 'distinctive_words'
+    select
+        response_id,
+        organisation_key,
+        'distinctive_words'
     from distinctive_candidates
-    where candidate_organisations = 1
+    where
+        candidate_organisations = 1
         and response_id not in (select response_id from best_by_name)
 
     union all
 
-    select response_id, organisation_key, 'parent_body'
+    select
+        response_id,
+        organisation_key,
+        'parent_body'
     from parent_body_matches
-    where response_id not in (select response_id from best_by_name)
+    where
+        response_id not in (select response_id from best_by_name)
         and response_id not in (
-            select response_id from distinctive_candidates where candidate_organisations = 1
+            select response_id from distinctive_candidates
+            where candidate_organisations = 1
         )
 
 ),
 
 sole_recipients as (
 
-    select report_url, any_value(organisation_key) as organisation_key
+    select
+        report_url,
+        any_value(organisation_key) as organisation_key
     from recipients
     group by report_url
     having count(distinct organisation_key) = 1
@@ -314,7 +370,8 @@ final as (
         responses.upload_month,
         responses.upload_month_start,
         response_listed_unique.response_organisation_key as file_name_organisation_key,
-        coalesce(best.organisation_key,
+        coalesce(
+            best.organisation_key,
             case when responses.response_name_key is null then sole_recipients.organisation_key end)
             as organisation_key,
         case

@@ -13,7 +13,10 @@ coroner_reports as (
 
 reports as (
 
-    select report_url, report_date from {{ ref('stg_judiciary_pfd__reports') }}
+    select
+        report_url,
+        report_date
+    from {{ ref('stg_judiciary_pfd__reports') }}
 
 ),
 
@@ -48,7 +51,7 @@ society_keyed as (
         any_value(role) as society_role
     from society
     where member_name is not null
-    group by 1
+    group by first_last
     having count(*) = 1
 
 ),

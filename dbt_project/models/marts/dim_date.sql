@@ -5,8 +5,10 @@ with
 
 days as (
 
-    select cast(unnest(generate_series(date '2013-01-01', {{ as_of_date() }} + interval 400 day,
-        interval 1 day)) as date) as date_day
+    select cast(unnest(generate_series(
+        date '2013-01-01', {{ as_of_date() }} + interval 400 day,
+        interval 1 day
+    )) as date) as date_day
 
 ),
 

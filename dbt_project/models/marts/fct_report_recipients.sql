@@ -69,8 +69,9 @@ joined as (
     from report_organisations
     inner join reports on report_organisations.report_url = reports.report_url
     left join first_responses
-        on report_organisations.report_url = first_responses.report_url
-        and report_organisations.organisation_key = first_responses.organisation_key
+        on
+            report_organisations.report_url = first_responses.report_url
+            and report_organisations.organisation_key = first_responses.organisation_key
 
 ),
 

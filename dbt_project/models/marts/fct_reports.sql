@@ -19,7 +19,10 @@ areas as (
 
 coroners as (
 
-    select report_url, coroner_key from {{ ref('int_coroners_normalised') }}
+    select
+        report_url,
+        coroner_key
+    from {{ ref('int_coroners_normalised') }}
 
 ),
 
@@ -61,7 +64,9 @@ responses as (
 
 deceased as (
 
-    select report_url, count(*) as deceased_count
+    select
+        report_url,
+        count(*) as deceased_count
     from {{ ref('dim_deceased') }}
     group by report_url
 
@@ -103,10 +108,13 @@ final as (
         coalesce(responses.response_count, 0) as response_count,
         coalesce(responses.matched_response_count, 0) as matched_response_count,
         (reports.report_date is null)::int + (reports.ref_normalised is null)::int
-            + (reports.deceased_name_text is null)::int + (reports.coroner_name_text is null)::int
-            + (reports.coroner_area_text is null)::int + (reports.category_raw is null
-                or trim(reports.category_raw) = '')::int
-            + (reports.sent_to_text is null)::int as missing_header_field_count,
+        + (reports.deceased_name_text is null)::int + (reports.coroner_name_text is null)::int
+        + (
+            reports.coroner_area_text is null)::int + (
+            reports.category_raw is null
+            or trim(reports.category_raw) = ''
+        )::int
+        + (reports.sent_to_text is null)::int as missing_header_field_count,
         case
             when coalesce(report_recipients.recipient_count, 0) = 0 then 'no_named_recipient'
             when report_recipients.responded_recipient_count = report_recipients.recipient_count

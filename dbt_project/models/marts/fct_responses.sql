@@ -11,7 +11,10 @@ responses as (
 
 reports as (
 
-    select report_url, report_date from {{ ref('stg_judiciary_pfd__reports') }}
+    select
+        report_url,
+        report_date
+    from {{ ref('stg_judiciary_pfd__reports') }}
 
 ),
 
@@ -30,8 +33,9 @@ final as (
         responses.upload_year,
         responses.upload_month,
         -- the upload folder gives the month only; a response cannot precede its report
-        case when responses.upload_month_start is not null
-            then greatest(responses.upload_month_start, coalesce(reports.report_date, responses.upload_month_start))
+        case
+            when responses.upload_month_start is not null
+                then greatest(responses.upload_month_start, coalesce(reports.report_date, responses.upload_month_start))
         end as published_on_estimate,
         responses.upload_month_start <= {{ as_of_date() }} as is_published_as_of
     from responses

@@ -5,7 +5,10 @@ with
 
 reports as (
 
-    select report_url, deceased_name_raw, deceased_name_text
+    select
+        report_url,
+        deceased_name_raw,
+        deceased_name_text
     from {{ ref('stg_judiciary_pfd__reports') }}
     where deceased_name_text is not null
 

@@ -25,7 +25,8 @@ classified as (
     select
         *,
         case
-            when document_url like '%/prevention-of-future-death-reports/%'
+            when
+                document_url like '%/prevention-of-future-death-reports/%'
                 and document_url not like '%/wp-content/%' then 'other'
             when regexp_matches(file_name_lower, 'respon[cs]e|reply|letter-from') then 'response'
             when kind = 'report' then 'report'
@@ -33,14 +34,21 @@ classified as (
             else kind
         end as document_kind,
         -- "2019-0135-Response-by-NHS-England_Published.pdf" -> "NHS-England"
-        nullif(regexp_extract(file_name_clean,
-            '(?i)(?:respon[cs]es?|resposne|letter)[-_ ]+(?:by|from|of|to)?[-_ ]*(?:the[-_ ]+)?(.+?)(?:[-_ ]?(?:published|redacted|final|signed|response|\d{1,2}))*\.(?:pdf|docx?|odt)$',
-            1), '') as response_organisation_slug_named,
+        nullif(regexp_extract(
+            file_name_clean,
+            '(?i)(?:respon[cs]es?|resposne|letter)[-_ ]+(?:by|from|of|to)?[-_ ]*(?:the[-_ ]+)?(.+?)'
+            || '(?:[-_ ]?(?:published|redacted|final|signed|response|\d{1,2}))*\.(?:pdf|docx?|odt)$',
+            1
+        ), '') as response_organisation_slug_named,
         -- a related file named "{ref}-{Organisation}.pdf" with no word "response" (the loader
-        -- classifies it as a response): "2017-0196-Mersey-Care-NHS-Trust.pdf" -> "Mersey-Care-NHS-Trust"
-        nullif(regexp_extract(file_name_clean,
-            '(?i)^(?:20\d{2})[-_ ]?\d{3,4}[a-z]?[-_ ]+([a-z].+?)(?:[-_ ]?(?:published|redacted|final|signed|\d{1,2}))*[-_ ]*\.(?:pdf|docx?|odt)$',
-            1), '') as response_organisation_slug_bare
+        -- classifies it as a response):
+        -- "2017-0196-Mersey-Care-NHS-Trust.pdf" -> "Mersey-Care-NHS-Trust"
+        nullif(regexp_extract(
+            file_name_clean,
+            '(?i)^(?:20\d{2})[-_ ]?\d{3,4}[a-z]?[-_ ]+([a-z].+?)'
+            || '(?:[-_ ]?(?:published|redacted|final|signed|\d{1,2}))*[-_ ]*\.(?:pdf|docx?|odt)$',
+            1
+        ), '') as response_organisation_slug_bare
     from named
 
 ),
@@ -50,10 +58,11 @@ with_bare_flag as (
     select
         *,
         response_organisation_slug_bare is not null
-            and not regexp_matches(file_name_lower, 'respon[cs]e|resposne')
-            -- "2017-0195_Redacted.pdf" names no organisation
-            and not regexp_matches(lower(response_organisation_slug_bare),
-                '^(published|redacted|final|signed|report|letter|document)s?$')
+        and not regexp_matches(file_name_lower, 'respon[cs]e|resposne')
+        -- "2017-0195_Redacted.pdf" names no organisation
+        and not regexp_matches(
+            lower(response_organisation_slug_bare),
+            '^(published|redacted|final|signed|report|letter|document)s?$')
             as has_bare_organisation
     from classified
 
@@ -86,8 +95,10 @@ final as (
         file_name_clean as file_name,
         upload_year,
         upload_month,
-        case when upload_year between 2000 and 2100 and upload_month between 1 and 12
-            then make_date(upload_year, upload_month, 1) end as upload_month_start,
+        case
+            when upload_year between 2000 and 2100 and upload_month between 1 and 12
+                then make_date(upload_year, upload_month, 1)
+        end as upload_month_start,
         kind as kind_raw,
         document_kind,
         position,

@@ -12,8 +12,10 @@ reports as (
     select
         report_url,
         -- keep new lines (they separate recipients) but drop a glued label prefix
-        regexp_replace(replace(sent_to_raw, chr(160), ' '),
-            '(?i)^\s*th[a-z ]+(?:being |been |was being |is )?sent to\s*:?\s*', '') as sent_to_raw_text
+        regexp_replace(
+            replace(sent_to_raw, chr(160), ' '),
+            '(?i)^\s*th[a-z ]+(?:being |been |was being |is )?sent to\s*:?\s*', ''
+        ) as sent_to_raw_text
     from {{ ref('stg_judiciary_pfd__reports') }}
     where sent_to_text is not null
 
@@ -66,10 +68,10 @@ comma_flagged as (
         *,
         regexp_matches(lower(part), {{ recipient_title_pattern() }}) as is_title_part,
         regexp_matches(lower(coalesce(lag(part) over part_order, '')), {{ recipient_org_end_pattern() }})
-            or regexp_matches(coalesce(lag(part) over part_order, ''), '^[A-Z]{2,6}$')
+        or regexp_matches(coalesce(lag(part) over part_order, ''), '^[A-Z]{2,6}$')
             as previous_ends_like_organisation,
         regexp_matches(lower(part), {{ recipient_org_word_pattern() }})
-            or regexp_matches(part, '^[A-Z][A-Z&]{1,6}$')
+        or regexp_matches(part, '^[A-Z][A-Z&]{1,6}$')
             as names_organisation,
         regexp_matches(lower(coalesce(lag(part) over part_order, '')), {{ recipient_title_pattern() }})
             as previous_is_title,
@@ -131,10 +133,12 @@ and_lists as (
     from comma_pieces_titled
     -- a title followed by an organisation was folded into job_title of the next piece;
     -- a title standing alone (the whole segment) is kept as a piece so nothing vanishes
-    where not is_title_only
+    where
+        not is_title_only
         or not exists (
             select 1 from comma_pieces as later
-            where later.report_url = comma_pieces_titled.report_url
+            where
+                later.report_url = comma_pieces_titled.report_url
                 and later.segment_index = comma_pieces_titled.segment_index
                 and later.comma_group > comma_pieces_titled.comma_group
         )
@@ -160,14 +164,15 @@ and_flagged as (
     select
         *,
         regexp_matches(lower(coalesce(lag(part) over part_order, '')), {{ recipient_org_end_pattern() }})
-            -- "HMP and YOI Doncaster" is one establishment
-            and lower(coalesce(lag(part) over part_order, '')) not in ('hmp', 'hm prison', 'yoi')
-            -- "NHS England and NHS Improvement" was one merged body from 2019 to 2022
-            and not (lower(coalesce(lag(part) over part_order, '')) = 'nhs england'
-                and lower(part) like 'nhs improvement%')
+        -- "HMP and YOI Doncaster" is one establishment
+        and lower(coalesce(lag(part) over part_order, '')) not in ('hmp', 'hm prison', 'yoi')
+        -- "NHS England and NHS Improvement" was one merged body from 2019 to 2022
+        and not (
+            lower(coalesce(lag(part) over part_order, '')) = 'nhs england'
+            and lower(part) like 'nhs improvement%')
             as previous_ends_like_organisation,
         regexp_matches(lower(part), {{ recipient_org_word_pattern() }})
-            or regexp_matches(part, '^[A-Z][A-Z&]{1,6}$') as names_organisation
+        or regexp_matches(part, '^[A-Z][A-Z&]{1,6}$') as names_organisation
     from and_parts
     window part_order as (partition by report_url, segment_index, comma_group order by part_index)
 
@@ -235,12 +240,22 @@ final as (
         case
             when recipient_name is null then 'empty'
             when regexp_matches(lower(recipient_name), '^\[?\s*redacted\s*\]?$|^redacted\b') then 'redacted'
-            when regexp_matches(lower(recipient_name), 'various recipients|see (the )?report|see attached|as listed|see below')
+            when
+                regexp_matches(
+                    lower(recipient_name), 'various recipients|see (the )?report|see attached|as listed|see below'
+                )
                 then 'placeholder'
-            when regexp_matches(lower(recipient_name), '^(mr|mrs|ms|miss|dr|prof|professor|sir|dame)\.? [a-z]')
+            when
+                regexp_matches(lower(recipient_name), '^(mr|mrs|ms|miss|dr|prof|professor|sir|dame)\.? [a-z]')
                 and not regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})
                 then 'person'
-            when regexp_matches(lower(recipient_name), '\b(family|mother|father|parents|widow|widower|husband|wife|son|daughter|sister|brother|partner) of\b|^(the )?(family|bereaved family|next of kin|parents)\b')
+            when
+                regexp_matches(
+                    lower(recipient_name),
+                    '\b(family|mother|father|parents|widow|widower|husband|wife|son|daughter|'
+                    || 'sister|brother|partner) of\b'
+                    || '|^(the )?(family|bereaved family|next of kin|parents)\b'
+                )
                 then 'person'
             else 'named'
         end as recipient_kind

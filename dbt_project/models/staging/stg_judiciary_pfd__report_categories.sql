@@ -29,8 +29,10 @@ prepared as (
         report_url,
         category_text,
         -- the community type's name contains the emergency type's phrase; take it out first
-        replace(category_text, 'community health care and emergency services related deaths',
-            'community health care') as category_text_for_matching
+        replace(
+            category_text, 'community health care and emergency services related deaths',
+            'community health care'
+        ) as category_text_for_matching
     from reports
 
 ),

@@ -50,14 +50,20 @@ report_date_parts as (
     select
         *,
         -- numeric d/m/y with stray spaces ("08 /03/2024", "01/07/22")
-        regexp_extract(date_of_report_text, '(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{2,4})',
-            ['day', 'month', 'year']) as numeric_parts,
+        regexp_extract(
+            date_of_report_text, '(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{2,4})',
+            ['day', 'month', 'year']
+        ) as numeric_parts,
         -- "26 May 2022", "15 August2016", "2 Decembe 2015"
-        regexp_extract(date_of_report_text, '(\d{1,2})(?:st|nd|rd|th)?\s*([A-Za-z]{3,})\s*(\d{4})',
-            ['day', 'month_name', 'year']) as named_parts,
+        regexp_extract(
+            date_of_report_text, '(\d{1,2})(?:st|nd|rd|th)?\s*([A-Za-z]{3,})\s*(\d{4})',
+            ['day', 'month_name', 'year']
+        ) as named_parts,
         -- "/0206/2023": the first slash slipped two places
-        regexp_extract(date_of_report_text, '^/(\d{2})(\d{2})/(\d{4})$',
-            ['day', 'month', 'year']) as slipped_parts,
+        regexp_extract(
+            date_of_report_text, '^/(\d{2})(\d{2})/(\d{4})$',
+            ['day', 'month', 'year']
+        ) as slipped_parts,
         -- "9 August": a day and a month but no year
         regexp_matches(date_of_report_text, '^\d{1,2}\s*[A-Za-z]{3,}$') as has_no_year
 
@@ -70,16 +76,21 @@ report_date_parsed as (
     select
         *,
         case
-            when numeric_parts.day <> '' then
-                numeric_parts.day || '/' || numeric_parts.month || '/'
-                || case when length(numeric_parts.year) = 2 then '20' || numeric_parts.year
-                    else numeric_parts.year end
-            when named_parts.day <> '' then
-                named_parts.day || '/'
-                || coalesce(cast(list_position(
-                    ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
-                    lower(left(named_parts.month_name, 3))) as varchar), '0')
-                || '/' || named_parts.year
+            when numeric_parts.day <> ''
+                then
+                    numeric_parts.day || '/' || numeric_parts.month || '/'
+                    || case
+                        when length(numeric_parts.year) = 2 then '20' || numeric_parts.year
+                        else numeric_parts.year
+                    end
+            when named_parts.day <> ''
+                then
+                    named_parts.day || '/'
+                    || coalesce(cast(list_position(
+                        ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+                        lower(left(named_parts.month_name, 3))
+                    ) as varchar), '0')
+                    || '/' || named_parts.year
             when slipped_parts.day <> '' then
                 slipped_parts.day || '/' || slipped_parts.month || '/' || slipped_parts.year
         end as report_date_dmy
@@ -197,13 +208,14 @@ final as (
         ref_suffix,
         case
             when ref_status not in ('missing', 'invalid', 'ambiguous') and ref_year is not null
-                then cast(ref_year as varchar) || '-' || lpad(cast(ref_sequence as varchar), 4, '0')
+                then
+                    cast(ref_year as varchar) || '-' || lpad(cast(ref_sequence as varchar), 4, '0')
                     || coalesce(ref_suffix, '')
         end as ref_normalised,
         ref_status,
         ref_status in ('valid', 'normalised', 'repaired')
-            and ref_year between 2013 and 2100
-            and ref_sequence between 1 and 9999 as is_ref_valid,
+        and ref_year between 2013 and 2100
+        and ref_sequence between 1 and 9999 as is_ref_valid,
         deceased_name_raw,
         deceased_name_text,
         coroner_name_raw,

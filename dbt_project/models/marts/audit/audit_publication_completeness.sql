@@ -20,7 +20,8 @@ final as (
         median(publication_lag_days) as median_publication_lag_days,
         quantile_cont(publication_lag_days, 0.95) as p95_publication_lag_days,
         count(*) filter (where report_status = 'completed') as reports_all_responses_published,
-        round(count(*) filter (where report_status = 'completed')
+        round(
+            count(*) filter (where report_status = 'completed')
             / nullif(count(*) filter (where report_status <> 'no_named_recipient'), 0), 4)
             as share_all_responses_published,
         count(*) filter (where missing_header_field_count > 0) as reports_with_missing_header_fields,

@@ -6,7 +6,9 @@ with
 
 refs as (
 
-    select ref_year, ref_sequence
+    select
+        ref_year,
+        ref_sequence
     from {{ ref('fct_reports') }}
     where is_ref_valid
 
@@ -14,7 +16,10 @@ refs as (
 
 year_bounds as (
 
-    select ref_year, max(ref_sequence) as max_sequence, count(distinct ref_sequence) as sequences_seen
+    select
+        ref_year,
+        max(ref_sequence) as max_sequence,
+        count(distinct ref_sequence) as sequences_seen
     from refs
     group by ref_year
 
@@ -22,7 +27,9 @@ year_bounds as (
 
 expected as (
 
-    select ref_year, unnest(generate_series(1, max_sequence)) as ref_sequence
+    select
+        ref_year,
+        unnest(generate_series(1, max_sequence)) as ref_sequence
     from year_bounds
 
 ),
@@ -40,8 +47,9 @@ final as (
     from expected
     inner join year_bounds on expected.ref_year = year_bounds.ref_year
     left join refs
-        on expected.ref_year = refs.ref_year
-        and expected.ref_sequence = refs.ref_sequence
+        on
+            expected.ref_year = refs.ref_year
+            and expected.ref_sequence = refs.ref_sequence
     where refs.ref_sequence is null
 
 )
