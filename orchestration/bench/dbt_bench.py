@@ -153,7 +153,8 @@ def timed_dbt_build(
 def crawl_snapshot(work_dir: Path) -> Path:
     from orchestration.collect import collect_judiciary_pfd  # starts Scrapy: keep it lazy
 
-    warehouse = work_dir / "raw.duckdb"
+    # not "raw.duckdb": a catalog named raw would clash with the raw schema
+    warehouse = work_dir / "crawl.duckdb"
     collect_judiciary_pfd(
         warehouse=warehouse,
         runs_root=work_dir / "runs",

@@ -11,10 +11,14 @@ reports as (
 
     select
         report_url,
-        -- keep new lines (they separate recipients) but drop a glued label prefix
+        -- keep new lines (they separate recipients) but drop a glued label prefix, and join a
+        -- line that cannot end a name ("National Institute for Health and\nCare Excellence")
         regexp_replace(
-            replace(sent_to_raw, chr(160), ' '),
-            '(?i)^\s*th[a-z ]+(?:being |been |was being |is )?sent to\s*:?\s*', ''
+            regexp_replace(
+                replace(sent_to_raw, chr(160), ' '),
+                '(?i)^\s*th[a-z ]+(?:being |been |was being |is )?sent to\s*:?\s*', ''
+            ),
+            '(?i)[ \t]+(and|of|for|&|the|in|on)[ \t]*\r?\n\s*', ' \1 ', 'g'
         ) as sent_to_raw_text
     from {{ ref('stg_judiciary_pfd__reports') }}
     where sent_to_text is not null
