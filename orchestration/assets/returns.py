@@ -134,6 +134,6 @@ def returns_dbt_assets():
         warehouse: WarehouseResource,
         crawler: CrawlerResource,
     ):
-        yield from dbt_build(context, dbt, warehouse, crawler)
+        yield from dbt_build(context, dbt, warehouse, crawler, upstream_builds=("pfd_dbt",))
 
     return _returns_models
