@@ -10,6 +10,7 @@ renders Data Docs, made to look right offline by ``expectations.data_docs``.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,13 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None  # JSON has no NaN; pandas 3 uses it for missing strings
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if hasattr(value, "item"):
         try:
-            return value.item()
+            return _plain(value.item())
         except (ValueError, AttributeError):
             pass
     if pd.isna(value) if not isinstance(value, (list, dict)) else False:
