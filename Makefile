@@ -53,9 +53,11 @@ audit: install
 test: install browser
 	$(BIN)/python -m pytest
 
+# sqlfluff's dbt templater compiles the project, which needs a warehouse file it can open.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PFDW_WAREHOUSE_PATH="$$(mktemp -d)/lint.duckdb" $(BIN)/sqlfluff lint dbt_project
 
 format: install
 	$(BIN)/ruff format .
@@ -63,6 +65,7 @@ format: install
 
 bench: install
 	$(BIN)/python -m orchestration.bench.crawl_bench
+	$(BIN)/python -m orchestration.bench.dbt_bench
 	$(BIN)/python -m orchestration.bench.dagster_bench
 
 quality: install
