@@ -129,7 +129,9 @@ def dagster_ui(code_location, tmp_path_factory):
 def test_asset_graph_shows_the_groups(dagster_ui):
     base, nodes = dagster_ui
     groups = {node["groupName"] for node in nodes}
-    assert {"collection", "raw", "staging", "seeds", "publication"} <= groups
+    assert {"collection", "raw", "staging", "seeds", "publication", "audit"} <= groups
+    keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
+    assert {"crawl/hssib_recommendations", "raw/returns__rows", "audit/report"} <= keys
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "dagster_asset_graph.png"
     dom = rendered(f"{base}/asset-groups", shot)
@@ -145,4 +147,5 @@ def test_asset_checks_page_shows_a_passed_check(dagster_ui):
     dom = rendered(f"{base}/assets/raw/judiciary_pfd__reports?view=checks", shot)
     assert shot.stat().st_size > 10_000
     assert "header_fields_parsed" in dom
+    assert "gx_raw_crawl" in dom  # the blocking Great Expectations suite, as a check
     assert "Passed" in dom or "Succeeded" in dom
