@@ -77,10 +77,15 @@ def load_frame(con, config: AuditConfig) -> tuple[pd.DataFrame, dict]:
 
 
 def min_rows_expected(facts: dict, config: AuditConfig) -> int:
-    """Pages a full crawl must see: (1 - max drop) x the previous full crawl; else 1."""
+    """Pages a full crawl must see: (1 - max drop) x the previous full crawl; else 1.
+
+    An incremental crawl fetches only new and still-open pages, so on a quiet day it may see
+    none at all: that is not a broken crawl, and it expects 0."""
     previous = facts.get("previous_full_reports")
     if facts.get("latest_mode") == "full" and previous:
         return math.ceil(previous * (1 - config.max_row_drop_share))
+    if facts.get("latest_mode") == "incremental":
+        return 0
     return 1
 
 

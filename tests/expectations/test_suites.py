@@ -101,6 +101,15 @@ def test_raw_crawl_row_drop_is_not_judged_on_an_incremental_crawl():
     assert outcome.success, failed(outcome)
 
 
+def test_an_incremental_crawl_that_saw_nothing_new_is_a_quiet_day_not_a_broken_crawl():
+    quiet = raw_frame(4).iloc[0:0]
+    outcome = run_suite(suite("raw_crawl"), quiet, facts={"latest_mode": "incremental"})
+    assert outcome.success, failed(outcome)
+    # A full crawl that sees nothing is broken.
+    outcome = run_suite(suite("raw_crawl"), quiet, facts={"latest_mode": "full"})
+    assert ("expect_table_row_count_to_be_between", None) in failed(outcome)
+
+
 # --- reconciliation -----------------------------------------------------------------------------
 
 
