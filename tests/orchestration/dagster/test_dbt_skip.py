@@ -5,7 +5,7 @@ from datetime import date
 
 import duckdb
 
-from orchestration.assets.dbt import build_inputs, fingerprint, raw_table_digest
+from orchestration.assets.dbt_builds import build_inputs, fingerprint, raw_table_digest
 
 MANIFEST = {"nodes": {"model.p.a": {"checksum": {"checksum": "abc"}}}, "macros": {}}
 
