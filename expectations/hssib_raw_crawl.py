@@ -34,7 +34,7 @@ TEXT_COLUMNS = ("recommendation_key", "log_url", *REQUIRED_TEXT, "truncated_in")
 
 RUNS_SQL = """
     SELECT run_id, source, reports_parsed, started_at
-    FROM raw.crawl_runs WHERE spider = ? ORDER BY started_at DESC"""
+    FROM raw.crawl_runs WHERE spider = ? ORDER BY started_at DESC, run_id DESC"""
 PAGES_SQL = f"""
     SELECT recommendation_key, log_url, page_path, investigation_title, recommendation_text,
            recipients::VARCHAR AS recipients, response_received_date, crawled_at, truncated_in

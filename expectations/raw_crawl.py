@@ -43,7 +43,7 @@ FIELDS = (
 
 LATEST_RUNS_SQL = """
     SELECT run_id, mode, source, reports_parsed, started_at
-    FROM raw.crawl_runs WHERE spider = ? ORDER BY started_at DESC"""
+    FROM raw.crawl_runs WHERE spider = ? ORDER BY started_at DESC, run_id DESC"""
 PAGES_SQL = f"""
     SELECT {", ".join(FIELDS)} FROM raw.judiciary_pfd__reports
     WHERE last_seen_run_id = ? ORDER BY report_url"""  # noqa: S608 (column names are constants)

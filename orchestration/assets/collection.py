@@ -243,7 +243,7 @@ RECENT_RUNS_SQL = """
     SELECT run_id, spider, mode, source, logical_date, pages_fetched, reports_parsed,
            new_reports, errors, skipped,
            round(epoch(finished_at) - epoch(started_at), 1) AS seconds
-    FROM raw.crawl_runs ORDER BY started_at DESC LIMIT 10"""
+    FROM raw.crawl_runs ORDER BY started_at DESC, run_id DESC LIMIT 10"""
 
 
 def build_bookkeeping_asset() -> AssetsDefinition:

@@ -184,7 +184,7 @@ def test_incremental_run_fetches_only_new_and_open_pages_and_equals_a_full_crawl
     def last_run_requests(warehouse: Path) -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             return con.execute(
-                "SELECT requests FROM raw.crawl_runs ORDER BY started_at DESC LIMIT 1"
+                "SELECT requests FROM raw.crawl_runs ORDER BY started_at DESC, run_id DESC LIMIT 1"
             ).fetchall()[0][0]
 
     assert last_run_requests(tmp_path / "inc.duckdb") < last_run_requests(tmp_path / "full.duckdb")

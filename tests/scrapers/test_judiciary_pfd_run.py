@@ -422,3 +422,12 @@ def test_drift_message_names_the_spiders_own_selectors_module(tmp_path):
     assert "scrapers/hssib_selectors.py" in reason
     reason, _ = crawl.validate_run(stats, tmp_path)
     assert "scrapers/selectors.py" in reason
+
+
+def test_run_times_keep_microseconds_so_two_quick_runs_never_tie():
+    from datetime import UTC, datetime
+
+    first = crawl._iso(datetime(2026, 11, 22, 1, 0, 30, 100, tzinfo=UTC))
+    second = crawl._iso(datetime(2026, 11, 22, 1, 0, 30, 900, tzinfo=UTC))
+    assert first < second
+    assert datetime.fromisoformat(first) < datetime.fromisoformat(second)
