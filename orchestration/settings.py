@@ -1,5 +1,8 @@
 """Where the product keeps its files. Read from the environment only when called, never at import.
 
+Paths are returned absolute (a relative setting is taken from the working directory at the time
+of the call), because some consumers, such as dbt, run in another folder.
+
 - ``PFDW_DATA_DIR``: root for crawl run folders, audit output and inboxes (default ``data``).
 - ``PFDW_WAREHOUSE_PATH``: the DuckDB warehouse file (default ``<data dir>/warehouse/pfd.duckdb``).
 """
@@ -17,14 +20,14 @@ DEFAULT_DATA_DIR = Path("data")
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
-    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).absolute()
 
 
 def warehouse_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     explicit = env.get(WAREHOUSE_ENV)
     if explicit:
-        return Path(explicit)
+        return Path(explicit).absolute()
     return data_dir(env) / "warehouse" / "pfd.duckdb"
 
 

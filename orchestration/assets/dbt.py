@@ -52,10 +52,11 @@ FAILING_ROWS_SHOWN = 20
 @contextlib.contextmanager
 def _warehouse_env(path: Path) -> Iterator[None]:
     """dbt's profile reads the warehouse path from the environment when the subprocess starts;
-    point it at this run's working copy for just that moment."""
+    point it at this run's working copy for just that moment. The path is made absolute: dbt runs
+    in the dbt project folder, where a relative path would name another file."""
     with _ENV_LOCK:
         previous = os.environ.get(WAREHOUSE_ENV)
-        os.environ[WAREHOUSE_ENV] = str(path)
+        os.environ[WAREHOUSE_ENV] = str(Path(path).absolute())
         try:
             yield
         finally:
