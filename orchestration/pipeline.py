@@ -1,8 +1,10 @@
-"""Command line for the pipeline: ``python -m orchestration.pipeline collect|run``.
+"""Crawl and load without Dagster: ``python -m orchestration.pipeline collect``.
 
-``collect`` crawls and loads the raw tables; ``run`` is what ``make run`` calls. The default
-source is the offline snapshot (a local replica of judiciary.uk served on 127.0.0.1); pass
-``--source live`` (or set ``PFDW_SOURCE=live``) to crawl the real site politely.
+``make run`` runs the whole pipeline through Dagster (``orchestration.definitions``); this command
+is the crawl and raw load of judiciary.uk alone, for debugging a crawl. The default source is the
+offline snapshot (a local replica of judiciary.uk served on 127.0.0.1); pass ``--source live`` (or
+set ``PFDW_SOURCE=live``) to crawl the real site politely. It writes the warehouse file directly,
+so do not run it while a Dagster run is writing.
 """
 
 from __future__ import annotations
@@ -30,10 +32,7 @@ def _date(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m orchestration.pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("collect", "crawl and load the raw tables"),
-        ("run", "collect, then build the marts and print where the results are"),
-    ):
+    for name, text in (("collect", "crawl judiciary.uk (or the snapshot), load the raw tables"),):
         command = sub.add_parser(name, help=text)
         command.add_argument(
             "--mode",

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 BUILD_HINT = (
-    "Build it with `make run` (or `.venv/bin/python -m orchestration.pipeline run`), "
+    "Build it with `make run`, "
     "or by hand: collect with orchestration.collect.collect_judiciary_pfd, then "
     "`cd dbt_project && PFDW_WAREHOUSE_PATH=<path> ../.venv/bin/dbt build --profiles-dir .`. "
     "Point PFDW_WAREHOUSE_PATH (or --warehouse) at an existing file to use another copy."
