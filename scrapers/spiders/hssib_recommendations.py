@@ -29,6 +29,7 @@ from scrapers import hssib_selectors as sel
 from scrapers.hssib_items import HssibRecommendationItem
 from scrapers.items import CrawlErrorItem
 from scrapers.spiders import judiciary_pfd
+from scrapers.spiders.arguments import positive_int_or_none
 from scrapers.spiders.failures import describe_failure
 
 # The crawl runner's run validation (scrapers.crawl.validate_run) reads these stats and the
@@ -88,24 +89,12 @@ class HssibRecommendationsSpider(scrapy.Spider):
                 f"base_url must be an origin like https://host[:port], got {base_url!r}"
             )
         self.crawl_origin = parsing.origin_of(base_url)
-        self.max_listing_pages = self._positive_int_or_none(max_listing_pages)
+        self.max_listing_pages = positive_int_or_none(max_listing_pages, "max_listing_pages")
         self.clock = clock
         # Investigation pages are requested only once the listing is walked (or lost), so the
         # duplicate filter keeps the listing's request for every log item the listing shows and
         # the second route adds only what the listing missed.
         self.pending_investigations: dict[str, None] = {}
-
-    @staticmethod
-    def _positive_int_or_none(value: str | int | None) -> int | None:
-        if value in (None, ""):
-            return None
-        try:
-            number = int(value)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"max_listing_pages must be a whole number, got {value!r}") from error
-        if number < 1:
-            raise ValueError(f"max_listing_pages must be at least 1, got {number}")
-        return number
 
     # --- helpers -----------------------------------------------------------------------------
 

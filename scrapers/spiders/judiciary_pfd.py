@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from scrapers import parsing
 from scrapers import selectors as sel
 from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
+from scrapers.spiders.arguments import positive_int_or_none
 from scrapers.spiders.failures import describe_failure
 
 MODES = ("full", "incremental")
@@ -110,7 +111,7 @@ class JudiciaryPfdSpider(scrapy.Spider):
         self.crawl_origin = parsing.origin_of(base_url)
         self.mode = mode
         self.listing_path = "/" + listing_path.strip("/") + "/"
-        self.max_listing_pages = self._positive_int_or_none(max_listing_pages)
+        self.max_listing_pages = positive_int_or_none(max_listing_pages, "max_listing_pages")
         self.clock = clock
         self.known_urls: set[str] = set()
         self.revisit: list[dict] = []
@@ -123,18 +124,6 @@ class JudiciaryPfdSpider(scrapy.Spider):
         # Canonical report URLs already requested in this run: a page is fetched once.
         self.requested_reports: set[str] = set()
         self.requested_listing_pages: set[int] = set()
-
-    @staticmethod
-    def _positive_int_or_none(value: str | int | None) -> int | None:
-        if value in (None, ""):
-            return None
-        try:
-            number = int(value)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"max_listing_pages must be a whole number, got {value!r}") from error
-        if number < 1:
-            raise ValueError(f"max_listing_pages must be at least 1, got {number}")
-        return number
 
     # --- helpers -------------------------------------------------------------------------------
 
