@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,21 +15,10 @@ import pytest
 
 from orchestration import audit, returns
 from orchestration.collect import collect_judiciary_pfd
+from tests.browser import run_chromium, screenshot_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = PROJECT_ROOT / "test-output"
-CHROMIUM = Path("/usr/bin/chromium")
 SNAPSHOT_WINDOW = date(2014, 3, 31)
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def dbt_build(warehouse: Path) -> None:
@@ -129,25 +117,11 @@ def test_data_docs_index_opens_in_headless_chromium(audited, tmp_path):
     _warehouse, _data_dir, _first, run = audited
     assert run.docs_index and run.docs_index.is_file()
     assert remote_references(run.docs_index.parent) == []
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    screenshot = SCREENSHOTS / "audit_data_docs_index.png"
-    screenshot.unlink(missing_ok=True)
-    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]
     url = run.docs_index.resolve().as_uri()
-    dom = subprocess.run(
-        [str(CHROMIUM), *flags, "--virtual-time-budget=5000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert dom.returncode == 0, dom.stderr[-2000:]
+    dom = run_chromium(url, "--virtual-time-budget=5000", "--dump-dom")
     # the index table is filled by bootstrap-table from local scripts: rows prove they ran
-    assert "returns_reconciliation" in dom.stdout
-    assert 'data-index="0"' in dom.stdout or "<tbody" in dom.stdout
-    shot = subprocess.run(
-        [str(CHROMIUM), *flags, "--window-size=1280,900", f"--screenshot={screenshot}", url],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert "returns_reconciliation" in dom
+    assert 'data-index="0"' in dom or "<tbody" in dom
+    screenshot = screenshot_path("audit_data_docs_index.png")
+    run_chromium(url, "--window-size=1280,900", f"--screenshot={screenshot}")
     assert screenshot.stat().st_size > 10_000
-    shutil.rmtree(tmp_path / "chromium", ignore_errors=True)

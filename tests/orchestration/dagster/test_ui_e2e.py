@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -16,26 +15,14 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration import definitions as code_location_module
+from tests.browser import chromium_or_skip, run_chromium, screenshot_path
 from tests.orchestration.dagster.conftest import SMALL_WINDOW, resource_config
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 PROJECT_ROOT = Path(code_location_module.__file__).resolve().parents[1]
-SCREENSHOTS = PROJECT_ROOT / "test-output"
 STARTUP_TIMEOUT_S = 180
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=1600,1000",
-]
+WINDOW = ("--hide-scrollbars", "--window-size=1600,1000")
 ASSET_GROUPS_QUERY = "{ assetNodes { groupName assetKey { path } } }"
 
 
@@ -56,16 +43,7 @@ def graphql(base: str, query: str) -> dict:
 
 
 def chromium(url: str, *extra: str) -> str:
-    with tempfile.TemporaryDirectory(prefix="pfdw-chromium-") as profile:
-        completed = subprocess.run(
-            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return completed.stdout
+    return run_chromium(url, *WINDOW, *extra)
 
 
 def rendered(url: str, screenshot: Path) -> str:
@@ -77,8 +55,7 @@ def rendered(url: str, screenshot: Path) -> str:
 
 @pytest.fixture(scope="module")
 def dagster_ui(code_location, tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (make test installs Debian's chromium package)")
+    chromium_or_skip()
     data_dir = tmp_path_factory.mktemp("ui")
     home = data_dir / "dagster"
     home.mkdir()
@@ -132,8 +109,7 @@ def test_asset_graph_shows_the_groups(dagster_ui):
     assert {"collection", "raw", "staging", "seeds", "publication", "audit"} <= groups
     keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
     assert {"crawl/hssib_recommendations", "raw/returns__rows", "audit/report"} <= keys
-    SCREENSHOTS.mkdir(exist_ok=True)
-    shot = SCREENSHOTS / "dagster_asset_graph.png"
+    shot = screenshot_path("dagster_asset_graph.png")
     dom = rendered(f"{base}/asset-groups", shot)
     assert shot.stat().st_size > 10_000
     for group in ("collection", "raw", "staging", "publication"):
@@ -142,8 +118,7 @@ def test_asset_graph_shows_the_groups(dagster_ui):
 
 def test_asset_checks_page_shows_a_passed_check(dagster_ui):
     base, _ = dagster_ui
-    shot = SCREENSHOTS / "dagster_asset_checks.png"
-    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = screenshot_path("dagster_asset_checks.png")
     dom = rendered(f"{base}/assets/raw/judiciary_pfd__reports?view=checks", shot)
     assert shot.stat().st_size > 10_000
     assert "header_fields_parsed" in dom
