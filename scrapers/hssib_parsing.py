@@ -31,17 +31,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from parsel import Selector
 
 from scrapers import hssib_selectors as sel
+from scrapers.parsing import (
+    ASCII_WHITESPACE,
+    SKIPPED_TAGS,
+    as_selector,
+    element_text,
+    origin_of,
+)
 
 # ------------------------------------------------------------------------------------------------
 # URLs
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host[:port]`` of an absolute URL, lower-cased."""
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
-        raise ValueError(f"not an absolute URL (need scheme and host): {url!r}")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def is_real_site_url(url: str) -> bool:
@@ -64,54 +63,9 @@ def canonicalize_url(url: str, crawl_origin: str) -> str:
 # Text
 
 
-def _as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
-    if isinstance(html_or_selector, Selector):
-        return html_or_selector
-    if isinstance(html_or_selector, bytes):
-        return Selector(text=html_or_selector.decode("utf-8", errors="replace"))
-    if isinstance(html_or_selector, str):
-        return Selector(text=html_or_selector)
-    selector = getattr(html_or_selector, "selector", None)  # a Scrapy response
-    if isinstance(selector, Selector):
-        return selector
-    raise TypeError(
-        "expected HTML text, bytes, a parsel Selector or a Scrapy response, "
-        f"got {type(html_or_selector).__name__}"
-    )
-
-
-_SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
-# Only ASCII whitespace is layout: a non-breaking space is part of the text.
-ASCII_WHITESPACE = " \t\n\r\f\v"
-
-
 def _tag(element: Any) -> str | None:
     tag = element.tag
     return tag.lower() if isinstance(tag, str) else None  # None: comments and the like
-
-
-def element_text(element: Any) -> str:
-    """Text of one lxml element with ``<br>`` as "\\n"; scripts and comments dropped; verbatim."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        tag = _tag(node)
-        if tag == "br":
-            parts.append("\n")
-        elif tag is not None and tag not in _SKIPPED_TAGS:
-            parts.append(node.text or "")
-            for child in node:
-                walk(child)
-        if node.tail:
-            parts.append(node.tail)
-
-    tag = _tag(element)
-    if tag is None or tag in _SKIPPED_TAGS:
-        return ""
-    parts.append(element.text or "")
-    for child in element:
-        walk(child)
-    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -151,7 +105,7 @@ def page_blocks(container: Any) -> list[Block]:
     def walk(element: Any, in_list: bool) -> None:
         for child in element:
             tag = _tag(child)
-            if tag is None or tag in _SKIPPED_TAGS or _is_snapshot_note(child):
+            if tag is None or tag in SKIPPED_TAGS or _is_snapshot_note(child):
                 continue
             if tag in sel.BLOCK_TAGS or not _has_block_descendant(child):
                 if (
@@ -484,7 +438,7 @@ def _absolute(href: str, page_url: str) -> str:
 
 def has_page_footer(html_or_selector: Any) -> bool:
     """False when a page arrived cut off in transit (its footer never came)."""
-    return bool(_as_selector(html_or_selector).css(sel.PAGE_FOOTER))
+    return bool(as_selector(html_or_selector).css(sel.PAGE_FOOTER))
 
 
 def declared_log_url(selector: Selector, page_url: str) -> tuple[str | None, list[str]]:
@@ -518,7 +472,7 @@ def parse_recommendation_page(html_or_selector: Any, page_url: str) -> dict:
     ``page_url`` is the URL the page was fetched from; links are resolved against it and put on
     the real origin.
     """
-    selector = _as_selector(html_or_selector)
+    selector = as_selector(html_or_selector)
     crawl_origin = origin_of(page_url)
     warnings: list[str] = []
     log_url, log_warnings = declared_log_url(selector, page_url)
@@ -709,7 +663,7 @@ class ListingPage:
 
 def parse_listing_page(html_or_selector: Any, page_url: str) -> ListingPage:
     """Entries of one safety recommendations log listing page, and the next page's URL."""
-    selector = _as_selector(html_or_selector)
+    selector = as_selector(html_or_selector)
     entries = []
     for entry in selector.css(sel.LISTING_ENTRY):
         href = entry.css(sel.LISTING_ENTRY_ITEM_LINK).get()
@@ -734,7 +688,7 @@ def parse_investigation_page(html_or_selector: Any, page_url: str) -> dict:
     Each block gives the recipient heading, the recommendation text and the log item link
     (absolute, on the crawled origin) when the page links one.
     """
-    selector = _as_selector(html_or_selector)
+    selector = as_selector(html_or_selector)
     crawl_origin = origin_of(page_url)
     title_node = selector.css(sel.INVESTIGATION_TITLE)
     title = element_text(title_node[0].root).strip() if title_node else None

@@ -25,7 +25,7 @@ LEGACY_POST_REASON = "legacy category post: no report header fields or documents
 
 _UPLOAD_MONTH = re.compile(r"/wp-content/uploads/(\d{4})/(\d{2})/")
 _ISO_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:$|[T ])")
-_SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
 _BLOCK_LIST_TAGS = frozenset({"ul", "ol"})
 
 
@@ -34,7 +34,7 @@ def strip_ascii(text: str) -> str:
     return text.strip(ASCII_WHITESPACE)
 
 
-def _as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
+def as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
     if isinstance(html_or_selector, Selector):
         return html_or_selector
     if isinstance(html_or_selector, bytes):
@@ -51,8 +51,9 @@ def _as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
     )
 
 
-def element_text(node: Selector) -> str:
-    """Text of one element with ``<br>`` as "\\n", comments and scripts dropped, not stripped."""
+def element_text(node: Selector | Any) -> str:
+    """Text of one element (a parsel Selector or an lxml element) with ``<br>`` as "\\n",
+    comments and scripts dropped, not stripped."""
     parts: list[str] = []
 
     def walk(element: Any) -> None:
@@ -62,7 +63,7 @@ def element_text(node: Selector) -> str:
         if tag.lower() == "br":
             parts.append("\n")
             return
-        if tag.lower() in _SKIPPED_TAGS:
+        if tag.lower() in SKIPPED_TAGS:
             return
         if element.text:
             parts.append(element.text)
@@ -71,7 +72,7 @@ def element_text(node: Selector) -> str:
             if child.tail:
                 parts.append(child.tail)
 
-    root = node.root
+    root = node.root if isinstance(node, Selector) else node
     if isinstance(root, str):
         return root
     walk(root)
@@ -169,7 +170,7 @@ def is_complete_page(html: str | bytes, page: Selector | None = None) -> bool:
 
 def parse_page_count(html_or_selector: Any) -> int:
     """Largest number among the pagination links (and the current page); 1 without pagination."""
-    page = _as_selector(html_or_selector)
+    page = as_selector(html_or_selector)
     raw_numbers = page.css(sel.PAGINATION_NUMBERS).getall()
     texts = (strip_ascii(text).replace(",", "") for text in raw_numbers)
     numbers = [int(value) for value in texts if value.isdigit()]
@@ -182,7 +183,7 @@ def parse_listing_page(html_or_selector: Any, url: str, crawl_origin: str | None
     Returns ``{"cards": [{"url", "canonical_url", "title", "date_added"}], "page_count": int}``;
     ``url`` is the address the page was fetched from (relative links resolve against it).
     """
-    page = _as_selector(html_or_selector)
+    page = as_selector(html_or_selector)
     origin = crawl_origin or origin_of(url)
     cards = []
     seen: set[str] = set()
@@ -314,7 +315,7 @@ def _flow_blocks(flow: Selector) -> list[str]:
     for child in flow.xpath("./*"):
         tag = child.root.tag.lower() if isinstance(child.root.tag, str) else ""
         classes = child.attrib.get("class", "")
-        if not tag or tag in _SKIPPED_TAGS or tag == "table":
+        if not tag or tag in SKIPPED_TAGS or tag == "table":
             continue
         if "wp-block-file" in classes or "govuk-button" in classes:
             continue
@@ -475,7 +476,7 @@ def parse_report_page(html_or_selector: Any, url: str, crawl_origin: str | None 
     is replaced by https://www.judiciary.uk in every URL returned. ``is_empty`` is True when
     the page has no header fields and no documents (a legacy category post, or layout drift).
     """
-    page = _as_selector(html_or_selector)
+    page = as_selector(html_or_selector)
     origin = crawl_origin or origin_of(url)
     date_added_raw, date_added_text, date_warnings = _parse_date_added(page)
     header = _parse_header(page)

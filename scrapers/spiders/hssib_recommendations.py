@@ -29,8 +29,7 @@ from scrapers import hssib_selectors as sel
 from scrapers.hssib_items import HssibRecommendationItem
 from scrapers.items import CrawlErrorItem
 from scrapers.spiders import judiciary_pfd
-from scrapers.spiders.arguments import positive_int_or_none
-from scrapers.spiders.failures import describe_failure
+from scrapers.spiders.common import describe_failure, positive_int_or_none, response_header
 
 # The crawl runner's run validation (scrapers.crawl.validate_run) reads these stats and the
 # "listing" stage of error items; keeping them shared lets it judge an HSSIB run as it judges a
@@ -58,11 +57,6 @@ STAT_ERRORS_PREFIX = "pfdw/hssib/errors/"
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value is not None else None
 
 
 class HssibRecommendationsSpider(scrapy.Spider):
@@ -312,7 +306,7 @@ class HssibRecommendationsSpider(scrapy.Spider):
             listing_page=listing_page,
             investigation_source=investigation_source,
             crawled_at=self._now(),
-            http_etag=_header(response, "ETag"),
+            http_etag=response_header(response, "ETag"),
         )
 
     def on_error(self, failure: Failure) -> Iterable[Any]:

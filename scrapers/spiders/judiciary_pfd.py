@@ -25,8 +25,7 @@ from twisted.python.failure import Failure
 from scrapers import parsing
 from scrapers import selectors as sel
 from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
-from scrapers.spiders.arguments import positive_int_or_none
-from scrapers.spiders.failures import describe_failure
+from scrapers.spiders.common import describe_failure, positive_int_or_none, response_header
 
 MODES = ("full", "incremental")
 STAGE_LISTING = "listing"
@@ -81,11 +80,6 @@ def load_state(path: str | Path) -> tuple[set[str], list[dict]]:
             }
         )
     return set(known_urls), entries
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value is not None else None
 
 
 class JudiciaryPfdSpider(scrapy.Spider):
@@ -345,8 +339,8 @@ class JudiciaryPfdSpider(scrapy.Spider):
             yield NotModifiedItem(
                 url=self.canonical(response.url),
                 crawled_at=crawled_at,
-                http_etag=_header(response, "ETag") or revisit.get("etag"),
-                http_last_modified=_header(response, "Last-Modified")
+                http_etag=response_header(response, "ETag") or revisit.get("etag"),
+                http_last_modified=response_header(response, "Last-Modified")
                 or revisit.get("last_modified"),
             )
             return
@@ -373,8 +367,8 @@ class JudiciaryPfdSpider(scrapy.Spider):
             documents=parsed["documents"],
             content_hash=parsed["content_hash"],
             crawled_at=crawled_at,
-            http_etag=_header(response, "ETag"),
-            http_last_modified=_header(response, "Last-Modified"),
+            http_etag=response_header(response, "ETag"),
+            http_last_modified=response_header(response, "Last-Modified"),
             parse_warnings=parsed["parse_warnings"],
             listing_page=response.meta.get("listing_page"),
         )

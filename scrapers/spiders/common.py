@@ -1,12 +1,32 @@
-"""What went wrong with a request that Scrapy gave up on, in words a crawl error can carry."""
+"""Helpers both spiders use: reading a response header, checking an argument, and describing a
+request that Scrapy gave up on in words a crawl error can carry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+
+
+def response_header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+def positive_int_or_none(value: str | int | None, name: str) -> int | None:
+    """A whole number of at least 1, or None when the argument was not given."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from error
+    if number < 1:
+        raise ValueError(f"{name} must be at least 1, got {number}")
+    return number
 
 
 @dataclass(frozen=True)
