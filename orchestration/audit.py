@@ -79,14 +79,7 @@ def audit_root(data_dir: Path | str | None = None) -> Path:
 
 
 def _table_exists(con, qualified: str) -> bool:
-    schema, table = qualified.split(".", 1)
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?"
-            " AND table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
+    return publish.table_exists(con, *qualified.split(".", 1))
 
 
 def _rows(con, sql: str) -> list[dict]:

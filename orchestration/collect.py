@@ -41,12 +41,7 @@ def holds_rows(warehouse: Path, table: str, schema: str = "raw") -> bool:
     if not Path(warehouse).exists():
         return False
     with publish.connect(warehouse, read_only=True) as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables"
-            " WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-        if not found:
+        if not publish.table_exists(con, schema, table):
             return False
         # Schema and table names come from this codebase, never from scraped text.
         sql = f'SELECT count(*) > 0 FROM "{schema}"."{table}"'  # noqa: S608

@@ -77,6 +77,17 @@ def connect(path: Path | str, read_only: bool = False, wait_s: float = LOCK_WAIT
             delay = min(delay * 2, 5)
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether ``schema.table`` exists in the open warehouse."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 

@@ -610,12 +610,7 @@ def _already_loaded(warehouse: Path, checksum: str) -> tuple[str, str] | None:
     if not warehouse.exists():
         return None
     with publish.connect(warehouse, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?"
-            " AND table_name = ?",
-            [RAW_SCHEMA, FILES_TABLE],
-        ).fetchall()[0][0]
-        if not exists:
+        if not publish.table_exists(con, RAW_SCHEMA, FILES_TABLE):
             return None
         found = con.execute(
             f"SELECT file_name, CAST(loaded_at AS VARCHAR) FROM {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
@@ -675,12 +670,7 @@ def _write(warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow
 def file_history(warehouse: Path | str) -> list[tuple]:
     """(file name, sha256, loaded at, rows, current?, superseded by) for every loaded version."""
     with publish.connect(warehouse, read_only=True) as con:
-        ensure_exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?"
-            " AND table_name = ?",
-            [RAW_SCHEMA, FILES_TABLE],
-        ).fetchall()[0][0]
-        if not ensure_exists:
+        if not publish.table_exists(con, RAW_SCHEMA, FILES_TABLE):
             return []
         columns = "file_name, file_sha256, loaded_at, row_count, is_current, superseded_by_sha256"
         sql = f"SELECT {columns} FROM {RAW_SCHEMA}.{FILES_TABLE} ORDER BY loaded_at"  # noqa: S608

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish import table_exists
+
 BUILD_HINT = (
     "Build it with `make run`, "
     "or by hand: collect with orchestration.collect.collect_judiciary_pfd, then "
@@ -40,14 +42,6 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(
             f"{path.resolve()} is not a readable DuckDB warehouse: {error}"
         ) from error
-
-
-def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def require_marts(connection: duckdb.DuckDBPyConnection, path: Path) -> None:

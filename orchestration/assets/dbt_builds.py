@@ -10,6 +10,8 @@ import hashlib
 import json
 from datetime import date
 
+from orchestration.publish import table_exists
+
 # A no-change daily run would otherwise rebuild every table (about 25 s of its 30 s budget). A
 # build is skipped when its fingerprint equals the one recorded by the last successful build in
 # the same warehouse file: the content of the raw tables it reads (fetch bookkeeping left out),
@@ -77,12 +79,7 @@ def ensure_builds_table(con) -> None:
 
 
 def last_builds(con) -> dict[str, tuple]:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables"
-        " WHERE table_schema = ? AND table_name = 'dbt_builds'",
-        [BUILDS_SCHEMA],
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, BUILDS_SCHEMA, "dbt_builds"):
         return {}
     rows = con.execute(f"SELECT build_name, fingerprint, run_id, built_at FROM {BUILDS_TABLE}")  # noqa: S608
     return {r[0]: r[1:] for r in rows.fetchall()}

@@ -46,12 +46,7 @@ def query_rows(
 def table_row_count(warehouse: Path, schema: str, table: str) -> int | None:
     """Row count, or None when the table does not exist (yet)."""
     with publish.connect(warehouse, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables"
-            " WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-        if not exists:
+        if not publish.table_exists(con, schema, table):
             return None
         # Identifiers come from the code's own registry, never from scraped text.
         sql = f'SELECT count(*) FROM "{schema}"."{table}"'  # noqa: S608
