@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,12 +35,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration import publish, settings
+from orchestration.dbt_cli import run_dbt
 
 AUDIT_SUBDIR = "audit"
 HISTORY_SUBDIR = "history"
 LATEST_FILE = "LATEST"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 RETURNS_DBT_SELECTION = (
     "path:models/staging/returns",
     "path:models/intermediate/returns",
@@ -312,20 +309,7 @@ def summary_markdown(summary: dict) -> str:
 
 def rebuild_returns_models(warehouse: Path | str) -> None:
     """dbt build of the returns models only (after loading returns files)."""
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [
-        str(dbt) if dbt.exists() else "dbt",
-        "build",
-        "--quiet",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--select",
-        *RETURNS_DBT_SELECTION,
-    ]
-    env = {**os.environ, settings.WAREHOUSE_ENV: str(Path(warehouse).resolve())}
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    completed = run_dbt(["build", "--quiet", "--select", *RETURNS_DBT_SELECTION], warehouse)
     if completed.returncode != 0:
         raise RuntimeError(
             f"dbt build of the returns models failed (exit {completed.returncode}):\n"

@@ -45,8 +45,9 @@ UI_HOST = "127.0.0.1"
 def build_definitions() -> Definitions:
     from dagster_dbt import DbtCliResource
 
-    from orchestration.assets.dbt_project import dbt_executable, pfd_dbt_project
+    from orchestration.assets.dbt_project import pfd_dbt_project
     from orchestration.assets.publication import all_assets
+    from orchestration.dbt_cli import dbt_executable
     from orchestration.jobs import build_jobs
     from orchestration.resources import AuditResource, CrawlerResource, WarehouseResource
     from orchestration.schedules import SCHEDULES

@@ -7,7 +7,6 @@ build step can run before any manifest exists.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,11 @@ from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from orchestration.assets.spiders import RAW_SCHEMA
+from orchestration.dbt_cli import DBT_PROJECT_DIR, dbt_args
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_GROUP = "seeds"
 
 pfd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_executable() -> str:
-    """The dbt beside this interpreter (the venv), so no PATH setup is needed."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 PROJECT_FILE_DIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses")
@@ -50,16 +42,9 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
     already newer than every project file."""
     if not force and manifest_is_current():
         return pfd_dbt_project.manifest_path
-    command = [
-        dbt_executable(),
-        "parse",
-        "--quiet",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        dbt_args(["parse", "--quiet"]), capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         raise RuntimeError(
             f"dbt parse failed (exit {completed.returncode}):\n{completed.stdout}{completed.stderr}"

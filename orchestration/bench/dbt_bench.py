@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.bench.quality import DBT_PROJECT_DIR, RAW_SCHEMA_SQL, dbt_executable
+from orchestration.bench.quality import RAW_SCHEMA_SQL
+from orchestration.dbt_cli import DBT_PROJECT_DIR, dbt_args, warehouse_env
 
 REPLICATED_TABLES = ("judiciary_pfd__reports", "judiciary_pfd__documents")
 URL_COLUMNS = {
@@ -117,21 +118,10 @@ def timed_dbt_build(
     warehouse: Path, work_dir: Path, label: str, reports: int, project_dir: Path = DBT_PROJECT_DIR
 ) -> BuildRun:
     """``dbt build`` in a child process; peak memory from that child's own rusage."""
-    args = [
-        dbt_executable(),
-        "build",
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(project_dir),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-        "--vars",
-        f"{{as_of: '{AS_OF}'}}",
-    ]
-    env = {**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse.resolve())}
+    args = dbt_args(
+        ["build"], work_dir=work_dir, dbt_vars=f"{{as_of: '{AS_OF}'}}", project_dir=project_dir
+    )
+    env = warehouse_env(warehouse)
     output = work_dir / f"{label}.out"
     started = time.monotonic()
     with output.open("w") as handle:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -34,10 +32,10 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_cli import run_dbt
 from orchestration.settings import warehouse_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 RAW_SCHEMA_SQL = PROJECT_ROOT / "orchestration" / "raw_schema.sql"
 LABELLED_DIR = PROJECT_ROOT / "tests" / "fixtures" / "labelled"
 RECIPIENTS_SAMPLE = LABELLED_DIR / "recipients_sample.csv"
@@ -51,38 +49,6 @@ AREA_URL = "quality://areas/{index}"
 
 def is_listed(key: str | None) -> bool:
     return bool(key) and key.startswith(LISTED_PREFIXES)
-
-
-def dbt_executable() -> str:
-    """The dbt beside this interpreter (the venv), so no PATH setup is needed."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
-
-
-def run_dbt(
-    command: Sequence[str],
-    warehouse: Path,
-    work_dir: Path,
-    *,
-    dbt_vars: str | None = None,
-) -> subprocess.CompletedProcess:
-    """Run one dbt command on ``warehouse``, keeping target/ and logs/ under ``work_dir``."""
-    args = [
-        dbt_executable(),
-        *command,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-    ]
-    if dbt_vars:
-        args += ["--vars", dbt_vars]
-    env = {**os.environ, "PFDW_WAREHOUSE_PATH": str(Path(warehouse).resolve())}
-    return subprocess.run(args, cwd=work_dir, env=env, capture_output=True, text=True, check=False)
 
 
 # --- labelled samples ---------------------------------------------------------------------------

@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_cli import run_dbt
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 RAW_SCHEMA_SQL = REPO_ROOT / "orchestration" / "raw_schema.sql"
 SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_sample.csv"
 UPLOAD_FOLDER = re.compile(r"/wp-content/uploads/(\d{4})/(\d{2})/")
 CRAWLED_AT = dt.datetime(2026, 2, 1, 12, 0, 0)
-
-
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    found = shutil.which("dbt")
-    if beside_python.exists():
-        return str(beside_python)
-    if found:
-        return found
-    raise RuntimeError("dbt executable not found beside the Python interpreter or on PATH")
 
 
 def _document_rows(report: dict[str, str]) -> list[dict]:
@@ -119,25 +107,4 @@ def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
 
 
 def run_dbt_build(warehouse: Path, work_dir: Path, as_of: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse)}
-    return subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work_dir / "target"),
-            "--log-path",
-            str(work_dir / "logs"),
-            "--vars",
-            f"{{as_of: '{as_of}'}}",
-        ],
-        cwd=work_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_dbt(["build"], warehouse, work_dir, dbt_vars=f"{{as_of: '{as_of}'}}", timeout=600)

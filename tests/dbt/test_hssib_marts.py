@@ -5,23 +5,16 @@ items themselves; and builds with the HSSIB raw table empty or absent."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.dbt_cli import run_dbt
 from orchestration.hssib import RECOMMENDATIONS_FILE, SPIDER, ensure_hssib_schema, load_hssib_run
-from tests.dbt.sample_warehouse import (
-    DBT_PROJECT_DIR,
-    SAMPLE_CSV,
-    build_raw_warehouse,
-    dbt_executable,
-    run_dbt_build,
-)
+from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
 
 pytestmark = pytest.mark.slow
 
@@ -43,27 +36,11 @@ def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
 
 
 def dbt_build_selected(warehouse: Path, work_dir: Path, as_of: str, select: str):
-    return subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work_dir / "target"),
-            "--log-path",
-            str(work_dir / "logs"),
-            "--select",
-            select,
-            "--vars",
-            f"{{as_of: '{as_of}'}}",
-        ],
-        cwd=work_dir,
-        env={**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
+    return run_dbt(
+        ["build", "--select", select],
+        warehouse,
+        work_dir,
+        dbt_vars=f"{{as_of: '{as_of}'}}",
         timeout=600,
     )
 

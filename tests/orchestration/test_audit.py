@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 
 from orchestration import audit, returns
 from orchestration.collect import collect_judiciary_pfd
+from orchestration.dbt_cli import run_dbt
 from tests.browser import run_chromium, screenshot_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,19 +22,8 @@ SNAPSHOT_WINDOW = date(2014, 3, 31)
 
 def dbt_build(warehouse: Path) -> None:
     """Seeds and models only: the dbt tests are other test files' business."""
-    env = {**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse)}
-    dbt = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-    completed = subprocess.run(
-        [
-            str(dbt) if dbt.exists() else "dbt",
-            *("build", "--quiet", "--profiles-dir", "."),
-            *("--select", "resource_type:seed", "resource_type:model"),
-        ],
-        cwd=PROJECT_ROOT / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    completed = run_dbt(
+        ["build", "--quiet", "--select", "resource_type:seed", "resource_type:model"], warehouse
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
 

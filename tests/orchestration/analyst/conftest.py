@@ -5,11 +5,12 @@ session, statuses as of the same day."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from orchestration.dbt_cli import run_dbt
 
 WINDOW = dt.date(2015, 12, 31)
 
@@ -33,15 +34,12 @@ def window_warehouse(tmp_path_factory) -> Path:
 
 def build_marts(warehouse: Path, work_dir: Path, as_of: str) -> subprocess.CompletedProcess:
     """dbt build without dbt's unit tests (those are the dbt test suite's job, in tests/dbt)."""
-    from tests.dbt.sample_warehouse import DBT_PROJECT_DIR, dbt_executable
-
-    command = [dbt_executable(), "build", "--exclude", "test_type:unit"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
-    command += ["--vars", f"{{as_of: '{as_of}'}}"]
-    environment = {**os.environ, "PFDW_WAREHOUSE_PATH": str(warehouse)}
-    return subprocess.run(
-        command, cwd=work_dir, env=environment, capture_output=True, text=True, timeout=900
+    return run_dbt(
+        ["build", "--exclude", "test_type:unit"],
+        warehouse,
+        work_dir,
+        dbt_vars=f"{{as_of: '{as_of}'}}",
+        timeout=900,
     )
 
 
