@@ -42,13 +42,13 @@ browser:
 	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
 
 run: install
-	$(BIN)/python -m orchestration.definitions run
+	$(BIN)/pfdw run
 
 ui: install
-	$(BIN)/python -m orchestration.definitions ui
+	$(BIN)/pfdw ui
 
 audit: install
-	$(BIN)/python -m orchestration.audit run
+	$(BIN)/pfdw audit run
 
 test: install browser
 	$(BIN)/python -m pytest
@@ -64,15 +64,13 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(BIN)/python -m orchestration.bench.crawl_bench
-	$(BIN)/python -m orchestration.bench.dbt_bench
-	$(BIN)/python -m orchestration.bench.dagster_bench
+	$(BIN)/pfdw bench
 
 quality: install
-	$(BIN)/python -m orchestration.bench.quality
+	$(BIN)/pfdw quality
 
 snapshot: install
-	$(BIN)/python -m scrapers.snapshot serve --port 8765
+	$(BIN)/pfdw snapshot serve --port 8765
 
 report: install
 	$(BIN)/pfdw report --org-type mental_health_trust --out reports/mental-health-trusts.html

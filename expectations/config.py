@@ -1,7 +1,7 @@
 """Thresholds of the audit suites: configuration, each with the reason for its default.
 
 Override any of them with ``AuditConfig(...)`` in code, or a JSON object of field names to values
-(``python -m orchestration.audit run --config thresholds.json``; the Dagster audit asset takes
+(``pfdw audit run --config thresholds.json``; the Dagster audit asset takes
 the same fields as run config).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class AuditConfig:
     # messy history but catch a layout change that empties a field.
     min_share_present: dict[str, float] = field(
         default_factory=lambda: {
-            "report_url": 1.0,
+            # report_url is the page's key: its not-null and unique are dbt source tests
+            # (expectations/CHECKS.md), not a share judged here.
             "date_added_raw": 0.99,
             "date_of_report_raw": 0.95,
             "ref_raw": 0.90,
@@ -59,9 +61,9 @@ class AuditConfig:
     reconciliation_tolerance: int = 0
 
     # --- coroner-area completeness suite (warnings) --------------------------------------------
-    # Window: reports dated in the last N report years up to the newest report in the warehouse,
-    # so old history (headers only in PDFs before 2016) does not drown current practice.
-    completeness_window_years: int = 3
+    # The measures are dbt's (main.audit_publication_completeness, over the window of the dbt var
+    # completeness_window_years, default 3 report years); these are the thresholds they are
+    # judged against.
     # Publication lag p95 per area. The national p95 for 2024-25 is 76 days (docs): 90 leaves a
     # margin, so an area above it publishes markedly slower than the national norm.
     max_p95_publication_lag_days: float = 90.0
@@ -77,19 +79,35 @@ class AuditConfig:
     # average area publishes about 8 reports a year (one every six weeks); six months of silence
     # is four times that interval. Areas with nothing in the window count as silent.
     max_days_since_last_publication: int = 180
-    # Ref years from which the sequence is nearly contiguous (docs: 2021 has no gaps, 2024
-    # misses 5), so a gap is an "allocated but not published" signal.
-    ref_gaps_since_year: int = 2019
+    # --- ref sequence suite (warnings) --------------------------------------------------------
+    # The gaps are dbt's (main.audit_ref_sequence_years; the years judged are is_contiguous_era,
+    # from the dbt var ref_gaps_since_year, default 2019).
     # Missing refs allowed per ref year before the year fails (0: every gap is reported).
     max_ref_gaps_per_year: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
 
+    # Settings that define a fact rather than judge one: they moved to dbt with the fact.
+    MOVED_TO_DBT: ClassVar[dict[str, str]] = {
+        "completeness_window_years": "the dbt var completeness_window_years"
+        " (main.audit_publication_completeness)",
+        "ref_gaps_since_year": "the dbt var ref_gaps_since_year (main.audit_ref_sequence_years)",
+    }
+
     @classmethod
     def from_mapping(cls, values: dict | None) -> AuditConfig:
         values = dict(values or {})
         known = {f.name for f in fields(cls)}
+        moved = sorted(set(values) & set(cls.MOVED_TO_DBT))
+        if moved:
+            raise ValueError(
+                "; ".join(
+                    f"{name} is no audit threshold: it defines the facts dbt computes, so set"
+                    f" {cls.MOVED_TO_DBT[name]} (dbt build --vars '{{{name}: ...}}')"
+                    for name in moved
+                )
+            )
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(

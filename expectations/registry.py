@@ -1,7 +1,11 @@
 """The ONE registry of audit suites: which table each checks, how its frame is read, its
 expectations, and how its result reaches Dagster (asset key, blocking or not).
 
-Adding a suite = one module with ``load_frame`` and ``build_expectations`` + one entry here.
+Adding a suite = one module in ``expectations/suites/`` with ``load_frame`` and
+``build_expectations`` + one entry here. A source's suite on its raw tables is the module named by
+its slug (``suites/<slug>.py``); suites on marts are named by what they audit. A suite on a mart
+reads the facts dbt computed and only judges them; where each raw fact is checked is in
+``expectations/CHECKS.md``.
 """
 
 from __future__ import annotations
@@ -11,21 +15,21 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from expectations import (
+from expectations.config import AuditConfig
+from expectations.suites import (
     coroner_area_completeness,
     hssib_overdue,
-    hssib_raw_crawl,
-    raw_crawl,
     ref_sequence_gaps,
-    returns_reconciliation,
 )
-from expectations.config import AuditConfig
+from expectations.suites import hssib_recommendations as hssib_raw_crawl
+from expectations.suites import judiciary_pfd as raw_crawl
+from expectations.suites import returns as returns_reconciliation
 
 
 @dataclass(frozen=True)
 class SuiteSpec:
     name: str
-    table: str  # schema.table the suite checks
+    table: str  # schema.table the suite's frame is read from (dbt built it; the suite judges)
     asset_key: tuple[str, ...]  # the Dagster asset the check is attached to
     description: str
     # (connection, config) -> (frame, facts); facts are extra context shown with the result.
@@ -72,7 +76,7 @@ SUITES: tuple[SuiteSpec, ...] = (
     ),
     SuiteSpec(
         name="coroner_area_completeness",
-        table="main.fct_reports",
+        table=coroner_area_completeness.TABLE,
         asset_key=("audit_publication_completeness",),
         description=coroner_area_completeness.DESCRIPTION,
         load_frame=coroner_area_completeness.load_frame,
@@ -82,7 +86,7 @@ SUITES: tuple[SuiteSpec, ...] = (
     ),
     SuiteSpec(
         name="ref_sequence_gaps",
-        table="main.audit_ref_sequence_gaps",
+        table=ref_sequence_gaps.TABLE,
         asset_key=("audit_ref_sequence_gaps",),
         description=ref_sequence_gaps.DESCRIPTION,
         load_frame=ref_sequence_gaps.load_frame,

@@ -1,21 +1,48 @@
-"""``pfdw``: the analyst command line. Read-only SQL, export, HTML report and the latest audit.
+"""``pfdw``: the one command line of the PFD warehouse.
 
-Everything opens the warehouse read-only (``PFDW_WAREHOUSE_PATH``, or ``--warehouse``), so it is
-safe beside a running pipeline.
+    pfdw run [--job JOB] [--as-of DATE]     run a Dagster job (default: collect_and_audit)
+    pfdw ui [--port 3000]                    the Dagster UI
+    pfdw prepare                             dbt manifest + Dagster instance (the build step)
+    pfdw collect [--spider SLUG] [--mode M]  crawl and load one source without Dagster
+    pfdw audit [run]                         the latest audit summary, or run the audit now
+    pfdw returns load FILE | template | history   FOI / official returns files
+    pfdw sql | export | report               read-only analyst tools
+    pfdw snapshot serve | fixtures           the offline replica of the sites
+    pfdw bench [crawl|dbt|dagster|snapshot]  benchmarks (figures printed, not asserted)
+    pfdw quality                             precision/recall of name resolution
+
+Every sub-command takes the same ``--warehouse`` (the DuckDB file; default
+``$PFDW_WAREHOUSE_PATH`` or ``<data dir>/warehouse/pfd.duckdb``) and ``--data-dir`` (run folders,
+audit output, inboxes; default ``$PFDW_DATA_DIR`` or ``data``); dated ones take ``--as-of``.
+Heavy libraries (Dagster, dbt, Great Expectations) are imported only by the sub-command that
+needs them.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
-import webbrowser
 from pathlib import Path
 
-from orchestration import settings
+from orchestration.warehouse import settings
 
 FORMATS = ("table", "csv", "json")
+JOBS = (
+    "collect_and_audit",
+    "daily_collection",
+    "full_recrawl",
+    "weekly_publication_audit",
+    "returns_inbox",
+)
+BENCHES = {
+    "crawl": "orchestration.bench.crawl_bench",
+    "dbt": "orchestration.bench.dbt_bench",
+    "dagster": "orchestration.bench.dagster_bench",
+    "snapshot": "scrapers.snapshot.benchmark",
+}
+# Sub-commands whose options belong to another module: the rest of the line goes there as is.
+PASS_THROUGH = ("snapshot", "bench", "quality")
 
 
 def _date(text: str) -> dt.date:
@@ -32,23 +59,116 @@ def _variable(text: str) -> tuple[str, str]:
     return name, value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pfdw", description=__doc__)
-    parser.add_argument(
+def _common() -> argparse.ArgumentParser:
+    """--warehouse and --data-dir, the same on every sub-command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "--warehouse",
         type=Path,
-        help="DuckDB file to read (default: $PFDW_WAREHOUSE_PATH or data/warehouse/pfd.duckdb)",
+        help="the DuckDB warehouse file (default: $PFDW_WAREHOUSE_PATH or"
+        " <data dir>/warehouse/pfd.duckdb)",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        help="run folders, audit output, inboxes, Dagster home (default: $PFDW_DATA_DIR or data)",
+    )
+    return common
 
-    sql = sub.add_parser("sql", help="run read-only SQL and print the result")
-    source = sql.add_mutually_exclusive_group(required=True)
-    source.add_argument("query", nargs="?", help='SQL, e.g. "SELECT * FROM fct_reports LIMIT 5"')
-    source.add_argument(
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pfdw",
+        description="The open warehouse of coroners' Prevention of Future Deaths reports.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n")[1],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common()
+
+    def command(name: str, text: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common], **kwargs)
+
+    # --- the pipeline -----------------------------------------------------------------------
+    run = command("run", "run a Dagster job in process, recorded in the Dagster instance")
+    run.add_argument("--job", choices=JOBS, default=JOBS[0])
+    run.add_argument("--as-of", type=_date, help="snapshot only: the sites as of YYYY-MM-DD")
+    ui = command("ui", "start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    command("prepare", "dbt parse and create the Dagster instance (the build step)")
+
+    collect = command(
+        "collect", "crawl one source (snapshot or live) and load its raw tables, without Dagster"
+    )
+    collect.add_argument("--spider", default="judiciary_pfd", help="the source slug")
+    collect.add_argument(
+        "--mode",
+        choices=("auto", "full", "incremental"),
+        default="auto",
+        help="auto: incremental when the warehouse holds reports, else full",
+    )
+    collect.add_argument(
+        "--source", choices=("snapshot", "live"), help="default: $PFDW_SOURCE or 'snapshot'"
+    )
+    collect.add_argument("--as-of", type=_date, help="snapshot only: the site as of this date")
+    collect.add_argument("--base-url", help="crawl this origin instead (e.g. a snapshot you run)")
+    crawl_only = collect.add_argument_group(
+        "crawl only (no load): one run folder, for debugging a crawl"
+    )
+    crawl_only.add_argument("--crawl-only", action="store_true", help="do not load the run")
+    crawl_only.add_argument("--run-dir", type=Path, help="a new folder for this run")
+    crawl_only.add_argument("--state-file", type=Path, help="incremental state JSON")
+    crawl_only.add_argument("--snapshot-layout", default="current", help="current | 2025-08")
+    crawl_only.add_argument("--max-listing-pages", type=int)
+    crawl_only.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Scrapy setting override, e.g. DOWNLOAD_TIMEOUT=5 (repeatable)",
+    )
+    crawl_only.add_argument("--timeout", type=float, help="kill the crawl after this many seconds")
+    from_fault_options(collect)
+
+    audit = command("audit", "print (or open) the latest audit summary; `audit run` runs it")
+    audit.add_argument("--open", action="store_true", help="open it in a browser or viewer")
+    audit.add_argument("--path", action="store_true", help="print only the summary's path")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="run")
+    audit_run = audit_commands.add_parser(
+        "run", parents=[common], help="run the audit suites and write Data Docs and a summary"
+    )
+    audit_run.add_argument("--config", type=Path, help="JSON object of thresholds")
+    audit_run.add_argument("--suite", action="append", help="only this suite (repeatable)")
+    audit_run.add_argument(
+        "--returns", action="append", type=Path, default=[], help="load this returns file first"
+    )
+
+    returns = command("returns", "load a returns file (FOI answer) or write the templates")
+    returns_commands = returns.add_subparsers(dest="returns_command", required=True)
+    returns_load = returns_commands.add_parser(
+        "load", parents=[common], help="validate and load returns files, all or nothing per file"
+    )
+    returns_load.add_argument("files", nargs="+", type=Path)
+    returns_load.add_argument(
+        "--quarantine", action="store_true", help="move a rejected file to the quarantine folder"
+    )
+    returns_template = returns_commands.add_parser(
+        "template", parents=[common], help="write the CSV and .xlsx templates"
+    )
+    returns_template.add_argument("--out", type=Path, help="folder (default: the bundled one)")
+    returns_commands.add_parser(
+        "history", parents=[common], help="every returns file version loaded, newest last"
+    )
+
+    # --- analysts ---------------------------------------------------------------------------
+    sql = command("sql", "run read-only SQL and print the result")
+    query = sql.add_mutually_exclusive_group(required=True)
+    query.add_argument("query", nargs="?", help='SQL, e.g. "SELECT * FROM fct_reports LIMIT 5"')
+    query.add_argument(
         "--file",
         type=Path,
         help="a .sql file, or a question name (q2_organisation_responses) from "
-        "orchestration/sql/questions",
+        "orchestration/analyst/questions",
     )
     sql.add_argument("--format", choices=FORMATS, default="table")
     sql.add_argument(
@@ -63,12 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--max-rows", type=int, default=200, help="rows shown as a table")
     sql.add_argument("--with-names", action="store_true", help="keep columns naming the deceased")
 
-    export = sub.add_parser("export", help="write every mart to Parquet and CSV + data dictionary")
+    export = command("export", "write every mart to Parquet and CSV + data dictionary")
     export.add_argument("--out", type=Path, default=Path("export"), help="folder (default export/)")
     export.add_argument("--table", action="append", help="only this mart (repeatable)")
     export.add_argument("--with-names", action="store_true", help="include names of the deceased")
 
-    report = sub.add_parser("report", help="write a self-contained HTML report")
+    report = command("report", "write a self-contained HTML report")
     report.add_argument(
         "--org-type",
         action="append",
@@ -83,227 +203,196 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--with-names", action="store_true", help="list names of the deceased")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
 
-    audit = sub.add_parser("audit", help="print (or open) the latest audit summary")
-    audit.add_argument("--open", action="store_true", help="open it in a browser or viewer")
-    audit.add_argument("--path", action="store_true", help="print only the summary's path")
+    # --- tools whose own parser reads the rest of the line ------------------------------------
+    for name, text in (
+        ("snapshot", "the offline replica: `snapshot serve [--as-of DATE] [--port N] ...`,"
+         " `snapshot fixtures [--out DIR]`"),
+        ("bench", f"benchmarks: `bench [{'|'.join(BENCHES)}] [options]` (default: crawl, dbt"
+         " and dagster in turn)"),
+        ("quality", "precision/recall of recipient and area resolution on labelled samples"),
+    ):  # fmt: skip
+        tool = sub.add_parser(name, help=text, description=text, add_help=False)
+        tool.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
-def _connect(args):
-    from orchestration.analyst.warehouse import open_read_only
+def from_fault_options(parser: argparse.ArgumentParser) -> None:
+    """The snapshot fault flags of ``collect --crawl-only`` (names from the crawl runner)."""
+    from scrapers.crawl import FAULT_OPTIONS
 
-    path = args.warehouse or settings.warehouse_path()
-    connection = open_read_only(path)
-    return connection, path
-
-
-def _typed_variable(name: str, value: str):
-    if name in ("org_types", "org_keys"):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if name in ("since", "until"):
-        return _date(value)
-    return value
+    faults = parser.add_argument_group("snapshot faults (crawl only, offline snapshot)")
+    for name, (flag, kind) in FAULT_OPTIONS.items():
+        faults.add_argument(flag, dest=name, type=kind, help=f"FaultConfig.{name}")
 
 
-def _print_table(console, columns, rows, max_rows: int) -> None:
-    from rich.table import Table
-
-    table = Table(show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows[:max_rows]:
-        table.add_row(*["" if value is None else str(value) for value in row])
-    console.print(table)
-    shown = min(len(rows), max_rows)
-    more = (
-        f" (first {shown} shown; --max-rows or --format csv for all)" if shown < len(rows) else ""
-    )
-    console.print(f"{len(rows)} row(s){more}", style="dim")
+# --- the pipeline ---------------------------------------------------------------------------
 
 
-def command_sql(args) -> int:
-    import csv
+def data_dir(args) -> Path:
+    return settings.locations(args.warehouse, args.data_dir)[1]
 
-    from rich.console import Console
 
-    from orchestration.analyst.questions import QUESTIONS_DIR
-    from orchestration.analyst.warehouse import WarehouseError, run_query, withhold_name_columns
+def warehouse(args) -> Path:
+    return settings.locations(args.warehouse, args.data_dir)[0]
 
-    if args.file is not None:
-        path = args.file
-        if not path.exists() and (QUESTIONS_DIR / f"{path.stem}.sql").exists():
-            path = QUESTIONS_DIR / f"{path.stem}.sql"
-        if not path.exists():
-            raise WarehouseError(f"No SQL file {args.file} (nor a question of that name)")
-        query = path.read_text(encoding="utf-8")
-    else:
-        query = args.query
-    connection, _ = _connect(args)
-    try:
-        for name, value in args.var:
-            typed = _typed_variable(name, value)
-            cast = "::DATE" if isinstance(typed, dt.date) else ""
-            cast = "::VARCHAR[]" if isinstance(typed, list) else cast
-            connection.execute(f"SET VARIABLE {name} = ?{cast}", [typed])
-        columns, rows = run_query(connection, query)
-    finally:
-        connection.close()
-    errors = Console(stderr=True)
-    if not args.with_names:
-        columns, rows, withheld = withhold_name_columns(columns, rows)
-        if withheld:
-            errors.print(
-                f"Left out column(s) naming the deceased: {', '.join(withheld)} "
-                "(pass --with-names to include them).",
-                style="yellow",
-            )
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif args.format == "json":
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        json.dump(records, sys.stdout, default=str, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        _print_table(Console(), columns, rows, args.max_rows)
+
+def command_run(args) -> int:
+    from orchestration.defs.runs import run_job
+
+    as_of = args.as_of.isoformat() if args.as_of else None
+    return run_job(args.job, as_of, data_dir=data_dir(args), warehouse=warehouse(args))
+
+
+def command_ui(args) -> int:
+    from orchestration.defs.runs import run_ui
+
+    return run_ui(args.port, data_dir=data_dir(args), warehouse=warehouse(args))
+
+
+def command_prepare(args) -> int:
+    from orchestration.defs.runs import prepare
+
+    print(f"dbt manifest ready; dagster home {prepare(data_dir(args))}")
     return 0
 
 
-def command_export(args) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
+def command_collect(args) -> int:
+    from orchestration.sources import collect
 
-    from orchestration.analyst.export import export_marts, mart_tables
-    from orchestration.analyst.warehouse import require_marts
-
-    connection, path = _connect(args)
-    console = Console(stderr=True)
-    try:
-        require_marts(connection, path)
-        total = len(args.table or mart_tables(connection))
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("exporting", total=total)
-
-            def on_table(table: str) -> None:
-                progress.update(task, description=f"exporting {table}")
-                progress.advance(task)
-
-            exported = export_marts(
-                connection,
-                args.out,
-                with_names=args.with_names,
-                tables=args.table,
-                on_table=on_table,
-            )
-    finally:
-        connection.close()
-    for table in exported:
-        note = f" (left out: {', '.join(table.withheld_columns)})" if table.withheld_columns else ""
-        console.print(f"{table.table}: {table.rows:,} rows{note}")
-    console.print(
-        f"Wrote {len(exported)} tables to {args.out.resolve()}/parquet and /csv, "
-        f"with {args.out.resolve()}/DATA_DICTIONARY.md and data_dictionary.csv"
-    )
-    return 0
-
-
-def _default_report_name(scope) -> str:
-    import re
-
-    slug = re.sub(r"[^a-z0-9]+", "-", scope.title.lower()).strip("-")[:80] or "all"
-    return f"reports/pfd-report-{slug}.html"
-
-
-def command_report(args) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from orchestration.analyst.report import STEPS, write_report
-    from orchestration.analyst.scope import build_scope
-    from orchestration.analyst.warehouse import require_marts
-
-    console = Console(stderr=True)
-    connection, path = _connect(args)
-    try:
-        require_marts(connection, path)
-        scope = build_scope(
-            connection,
-            org_types=args.org_type,
-            org=args.org,
-            area=args.area,
-            since=args.since,
-            until=args.until,
-        )
-        out = args.out or Path(_default_report_name(scope))
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("report", total=len(STEPS))
-
-            def on_step(name: str) -> None:
-                progress.update(task, description=f"report: {name}")
-                progress.advance(task)
-
-            data = write_report(connection, scope, out, with_names=args.with_names, on_step=on_step)
-    finally:
-        connection.close()
-    headline = data.headline
-    console.print(
-        f"{scope.title}: {headline['reports_sent']:,} reports, {headline['organisations']:,} "
-        f"organisations, {headline['responses_published']:,} responses published, "
-        f"{headline['overdue']:,} overdue (as of {headline['as_of_date']})."
-    )
-    print(out.resolve())
-    if args.open:
-        webbrowser.open(out.resolve().as_uri())
-    return 0
+    if args.crawl_only:
+        return collect.crawl_only(args)
+    return collect.collect(args, warehouse(args), data_dir(args) / "runs")
 
 
 def command_audit(args) -> int:
-    from orchestration.analyst.audit import latest_summary
+    if args.audit_command != "run":
+        from orchestration.analyst.commands import command_audit as show_latest
 
-    summary = latest_summary(settings.data_dir() / "audit")
-    if args.path:
-        print(summary.resolve())
-        return 0
-    if args.open or summary.suffix.lower() == ".html":
-        print(f"Latest audit summary: {summary.resolve()}", file=sys.stderr)
-        if args.open:
-            webbrowser.open(summary.resolve().as_uri())
-        else:
-            print("It is an HTML page: pass --open to view it in a browser.", file=sys.stderr)
-        return 0
-    print(f"Latest audit summary: {summary.resolve()}", file=sys.stderr)
-    text = summary.read_text(encoding="utf-8")
-    if summary.suffix.lower() == ".md":
-        from rich.console import Console
-        from rich.markdown import Markdown
+        return show_latest(args)
+    from expectations.config import AuditConfig
+    from expectations.report import run_audit
+    from orchestration.sources.returns.load import (
+        ReturnsFileError,
+        load_returns_file,
+        rebuild_models,
+    )
 
-        Console().print(Markdown(text))
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    config = AuditConfig.from_json_file(args.config) if args.config else AuditConfig()
+    for path in args.returns:
+        try:
+            print(load_returns_file(path, warehouse(args), data_dir(args)).message)
+        except ReturnsFileError as exc:
+            print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
+            return 1
+    if args.returns:
+        rebuild_models(warehouse(args))
+    audit = run_audit(warehouse(args), data_dir(args), config, args.suite)
+    for suite in audit.summary["suites"]:
+        state = "passed" if suite["success"] else suite["severity"]
+        failing = ", ".join(suite["failing_entities"][:10])
+        print(f"{suite['suite']}: {state}" + (f" ({failing})" if failing else ""))
+    for skipped in audit.summary["skipped_suites"]:
+        print(f"{skipped['suite']}: skipped ({skipped['reason']})")
+    print(f"summary:   {audit.folder / 'summary.md'}")
+    if audit.docs_index:
+        print(f"data docs: {audit.docs_index}")
+    return 1 if audit.has_errors else 0
+
+
+def command_returns(args) -> int:
+    if args.returns_command == "template":
+        from orchestration.sources.returns.templates import write_templates
+
+        for path in write_templates(args.out):
+            print(f"wrote {path}")
+        return 0
+    if args.returns_command == "history":
+        from orchestration.sources.returns.load import file_history
+
+        for name, sha256, loaded_at, rows, current, superseded_by in file_history(warehouse(args)):
+            state = "current" if current else f"superseded by {(superseded_by or '')[:12]}"
+            print(f"{loaded_at}  {name}  {sha256[:12]}  {rows} rows  {state}")
+        return 0
+    from orchestration.sources.returns.load import ReturnsFileError, load_returns_file
+
+    status = 0
+    for path in args.files:
+        try:
+            result = load_returns_file(
+                path, warehouse(args), data_dir(args), move_bad_file=args.quarantine
+            )
+        except ReturnsFileError as exc:
+            print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(result.message)
+    return status
+
+
+def command_pass_through(args) -> int:
+    import importlib
+
+    rest = list(args.arguments)
+    if args.command == "snapshot":
+        if rest[:1] == ["fixtures"]:
+            from scrapers.snapshot.fixtures import main as fixtures
+
+            return fixtures(rest[1:])
+        from scrapers.snapshot.server import main as serve
+
+        return serve(rest)
+    if args.command == "quality":
+        from orchestration.bench.quality import main as quality
+
+        return quality(rest)
+    names = [rest.pop(0)] if rest[:1] and rest[0] in BENCHES else ["crawl", "dbt", "dagster"]
+    for name in names:
+        status = importlib.import_module(BENCHES[name]).main(rest)
+        if status:
+            return status
     return 0
 
 
+def _analyst(name: str):
+    def command(args) -> int:
+        from orchestration.analyst import commands
+
+        return getattr(commands, f"command_{name}")(args)
+
+    return command
+
+
 COMMANDS = {
-    "sql": command_sql,
-    "export": command_export,
-    "report": command_report,
+    "run": command_run,
+    "ui": command_ui,
+    "prepare": command_prepare,
+    "collect": command_collect,
     "audit": command_audit,
+    "returns": command_returns,
+    "sql": _analyst("sql"),
+    "export": _analyst("export"),
+    "report": _analyst("report"),
+    "snapshot": command_pass_through,
+    "bench": command_pass_through,
+    "quality": command_pass_through,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.analyst.audit import NoAuditYet
+    from orchestration.analyst.audit_summary import NoAuditYet
     from orchestration.analyst.scope import ScopeError
     from orchestration.analyst.warehouse import WarehouseError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # A pass-through tool's own options (``quality --misses 5``, ``snapshot serve --help``) are
+    # not pfdw's: they go on to its parser whole.
+    args, rest = parser.parse_known_args(argv)
+    if args.command in PASS_THROUGH:
+        args.arguments = [*args.arguments, *rest]
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return COMMANDS[args.command](args)
     except (WarehouseError, ScopeError, NoAuditYet, ValueError, OSError) as error:
         print(f"pfdw {args.command}: {error}", file=sys.stderr)
         return 1 if not isinstance(error, NoAuditYet) else 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

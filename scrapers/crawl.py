@@ -7,13 +7,12 @@ For the offline snapshot the runner starts the snapshot server itself (unless gi
 raises :class:`CrawlFailedError`, a crawl whose pages parse to nothing raises
 :class:`LayoutDriftError`. Both are raised after run.json is written.
 
-CLI: ``python -m scrapers.crawl --run-dir data/runs/x --source snapshot --as-of 2013-10-31``
-(``--help`` lists the fault flags, ``--set NAME=VALUE`` Scrapy overrides, ``--timeout``).
+Command line: ``pfdw collect --crawl-only --run-dir data/runs/x --as-of 2013-10-31`` (fault
+flags, ``--set NAME=VALUE`` Scrapy overrides, ``--timeout``; see ``pfdw collect --help``).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
@@ -29,16 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from scrapers import settings as crawl_settings
-from scrapers.extensions import STATS_FILE
-from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
-from scrapers.pipelines import ITEM_FILES
-from scrapers.selectors import CANONICAL_ORIGIN
-from scrapers.spiders.judiciary_pfd import (
+from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
+from scrapers.common.source import CrawlSource, crawl_source
+from scrapers.common.stats import (
     STAT_LISTING_PAGE_1_CARDS,
     STAT_LISTING_PAGES,
     STAT_REPORT_PAGES,
     STAT_REPORT_PAGES_EMPTY,
 )
+from scrapers.extensions import STATS_FILE
+from scrapers.pipelines import ITEM_FILES
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class CrawlFailedError(CrawlError):
 
 
 class LayoutDriftError(CrawlError):
-    """The site's markup no longer matches scrapers/selectors.py."""
+    """The site's markup no longer matches scrapers/judiciary_pfd/selectors.py."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +173,7 @@ def _run_subprocess(
 @contextlib.contextmanager
 def _crawl_origin(
     source: str,
+    canonical_origin: str,
     base_url: str | None,
     as_of: date | None,
     snapshot_layout: str,
@@ -183,7 +183,7 @@ def _crawl_origin(
         yield base_url.rstrip("/")
         return
     if source == "live":
-        yield CANONICAL_ORIGIN
+        yield canonical_origin
         return
     from scrapers.snapshot.server import FaultConfig, SnapshotConfig, serve_in_background
 
@@ -198,18 +198,12 @@ def _crawl_origin(
         yield server.base_url.rstrip("/")
 
 
-# Where each spider's selectors live, so a drift message points at the one file to fix.
-SELECTOR_MODULES = {
-    "judiciary_pfd": "scrapers/selectors.py",
-    "hssib_recommendations": "scrapers/hssib_selectors.py",
-}
-
-
 def validate_run(
     stats: dict[str, Any] | None, run_dir: Path, spider: str = "judiciary_pfd"
 ) -> tuple[str | None, type[CrawlError] | None]:
     """Why a crawl whose process exited 0 is still not loadable, or (None, None)."""
-    selectors = SELECTOR_MODULES.get(spider, f"the selectors of spider {spider}")
+    # A drift message points at the one file to fix: the source's selectors.
+    selectors = crawl_source(spider).selectors_file
     if stats is None:
         return f"the crawl wrote no {STATS_FILE}", CrawlFailedError
     finish_reason = stats.get("finish_reason")
@@ -257,6 +251,7 @@ def run_crawl(
     timeout_s: float | None = None,
 ) -> CrawlResult:
     """Crawl into ``run_dir`` and write its run.json; see the module docstring."""
+    spec: CrawlSource = crawl_source(spider)
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if mode not in MODES:
@@ -277,9 +272,8 @@ def run_crawl(
         )
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    leftovers = [
-        name for name in (*ITEM_FILES.values(), STATS_FILE, RUN_FILE) if (run_dir / name).exists()
-    ]
+    run_files = (*ITEM_FILES.values(), *spec.item_counts.values(), STATS_FILE, RUN_FILE)
+    leftovers = [name for name in run_files if (run_dir / name).exists()]
     if leftovers:
         raise ValueError(
             f"run folder {run_dir} already holds {', '.join(leftovers)}: use a new folder per run"
@@ -292,6 +286,7 @@ def run_crawl(
             CONTACT_ENV_VAR,
         )
     settings = build_settings(source, run_dir, contact, settings_overrides)
+    settings.setdefault("SPIDER_MODULES", [spec.spider_module])
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "scrapers.settings"
     env["PYTHONPATH"] = os.pathsep.join(
@@ -299,7 +294,9 @@ def run_crawl(
     )
 
     started_at = _utc_now()
-    with _crawl_origin(source, base_url, as_of, snapshot_layout, snapshot_faults) as origin:
+    with _crawl_origin(
+        source, spec.canonical_origin, base_url, as_of, snapshot_layout, snapshot_faults
+    ) as origin:
         spider_args = {
             "base_url": origin,
             "mode": mode,
@@ -321,11 +318,10 @@ def run_crawl(
         "listing_pages": int((stats or {}).get(STAT_LISTING_PAGES, 0)),
         "report_pages": int((stats or {}).get(STAT_REPORT_PAGES, 0)),
         "not_modified": _count_lines(run_dir / ITEM_FILES[NotModifiedItem]),
-        "reports_parsed": _count_lines(run_dir / ITEM_FILES[ReportItem]),
         "errors": _count_lines(run_dir / ITEM_FILES[CrawlErrorItem]),
         "skipped": _count_lines(run_dir / ITEM_FILES[SkippedPageItem]),
-        # Spiders with their own item files (e.g. hssib_recommendations).
-        "recommendations": _count_lines(run_dir / "recommendations.jsonl"),
+        # The source's own item files (reports_parsed, recommendations, ...).
+        **{name: _count_lines(run_dir / file) for name, file in spec.item_counts.items()},
     }
     error_type: type[CrawlError] | None
     if timed_out:
@@ -379,9 +375,6 @@ def run_crawl(
     return result
 
 
-# --- command line ------------------------------------------------------------------------------
-
-
 # FaultConfig field -> (command-line flag, type); the snapshot server owns the defaults.
 FAULT_OPTIONS = {
     "error_rate": ("--error-rate", float),
@@ -395,10 +388,8 @@ FAULT_OPTIONS = {
 }
 
 
-def _fault_config(args: argparse.Namespace) -> Any:
-    values = {
-        name: getattr(args, name) for name in FAULT_OPTIONS if getattr(args, name) is not None
-    }
+def fault_config(values: dict[str, Any]) -> Any:
+    """A snapshot FaultConfig from FAULT_OPTIONS values, or None when none is set."""
     if not values:
         return None
     from scrapers.snapshot.server import FaultConfig
@@ -406,66 +397,7 @@ def _fault_config(args: argparse.Namespace) -> Any:
     return FaultConfig(**values)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m scrapers.crawl", description="Run one crawl into a run folder."
-    )
-    parser.add_argument("--run-dir", type=Path, required=True, help="a new folder for this run")
-    parser.add_argument("--spider", default="judiciary_pfd")
-    parser.add_argument("--source", choices=SOURCES, default="snapshot")
-    parser.add_argument("--mode", choices=MODES, default="full")
-    parser.add_argument("--state-file", type=Path, help="incremental state JSON")
-    parser.add_argument("--base-url", help="crawl this origin instead (no snapshot server)")
-    parser.add_argument("--as-of", type=date.fromisoformat, help="snapshot day, YYYY-MM-DD")
-    parser.add_argument("--snapshot-layout", default="current", help="current | 2025-08")
-    faults = parser.add_argument_group("snapshot faults (offline snapshot only)")
-    for name, (flag, kind) in FAULT_OPTIONS.items():
-        faults.add_argument(flag, dest=name, type=kind, help=f"FaultConfig.{name}")
-    parser.add_argument("--max-listing-pages", type=int)
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="Scrapy setting override, e.g. DOWNLOAD_TIMEOUT=5 (repeatable)",
-    )
-    parser.add_argument("--timeout", type=float, help="kill the crawl after this many seconds")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    overrides = {}
-    for text in args.set:
-        name, separator, value = text.partition("=")
-        if not separator or not name:
-            parser.error(f"--set must look like NAME=VALUE, got {text!r}")
-        overrides[name] = value
-    try:
-        snapshot_faults = _fault_config(args)
-        result = run_crawl(
-            spider=args.spider,
-            source=args.source,
-            run_dir=args.run_dir,
-            mode=args.mode,
-            state_file=args.state_file,
-            base_url=args.base_url,
-            as_of=args.as_of,
-            snapshot_layout=args.snapshot_layout,
-            snapshot_faults=snapshot_faults,
-            max_listing_pages=args.max_listing_pages,
-            settings_overrides=overrides or None,
-            timeout_s=args.timeout,
-        )
-    except CrawlError as error:
-        print(json.dumps(_summary(error.result), indent=2))
-        print(f"crawl failed: {error}", file=sys.stderr)
-        return 3 if isinstance(error, LayoutDriftError) else 1
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps(_summary(result), indent=2))
-    return 0
-
-
-def _summary(result: CrawlResult) -> dict[str, Any]:
+def summary(result: CrawlResult) -> dict[str, Any]:
     return {
         "run_dir": str(result.run_dir),
         "status": result.status,
@@ -477,7 +409,3 @@ def _summary(result: CrawlResult) -> dict[str, Any]:
         else None,
         "peak_rss_mb": round(result.peak_rss_kb / 1024, 1) if result.peak_rss_kb else None,
     }
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,9 +1,10 @@
 """Item pipelines: each item type goes to its own JSON Lines file in the run folder.
 
-File names are the contract with the raw loader (see ``scrapers.items``). All four files are
-created when the spider opens, so an empty file means "none", not "not written". An item class
-of another source names its own file with a ``run_file`` class attribute (for example
-``run_file = "recommendations.jsonl"``); that file is created on its first item.
+File names are the contract with the raw loaders (see ``scrapers.common.items``). The shared
+files, and those of the item classes a spider lists in ``run_item_types``, are created when the
+spider opens, so an empty file means "none", not "not written". A source's item class names its
+own file with a ``run_file`` class attribute (for example ``run_file = "recommendations.jsonl"``);
+a file not created at open is created on its first item.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import IO, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from scrapers.items import CrawlErrorItem, NotModifiedItem, ReportItem, SkippedPageItem
+from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
 
+# The files every spider's run folder holds (its own items' files come from ``run_file``).
 ITEM_FILES: dict[type, str] = {
-    ReportItem: "reports.jsonl",
     NotModifiedItem: "not_modified.jsonl",
     SkippedPageItem: "skipped.jsonl",
     CrawlErrorItem: "errors.jsonl",
@@ -41,18 +42,22 @@ def item_to_json_line(item: Any) -> str:
 class JsonLinesRunPipeline:
     """Appends each item as one JSON line to its type's file, flushing after every item."""
 
-    def __init__(self, run_dir: Path):
+    def __init__(self, run_dir: Path, crawler: Any = None):
         self.run_dir = run_dir
+        self.crawler = crawler
         self.files: dict[type, IO[str]] = {}
         self.opened_names: dict[str, type] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JsonLinesRunPipeline:
-        return cls(run_dir_from_settings(crawler.settings))
+        return cls(run_dir_from_settings(crawler.settings), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        for item_type, file_name in ITEM_FILES.items():
+        # Scrapy no longer passes the spider: the crawler knows it.
+        spider = spider or getattr(self.crawler, "spider", None)
+        own = {item_type: item_type.run_file for item_type in getattr(spider, "run_item_types", ())}
+        for item_type, file_name in {**own, **ITEM_FILES}.items():
             self._open(item_type, file_name)
 
     def _open(self, item_type: type, file_name: str) -> IO[str]:

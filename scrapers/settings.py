@@ -8,8 +8,9 @@ The crawl runner (``scrapers.crawl``) starts ``scrapy crawl`` with
 from __future__ import annotations
 
 BOT_NAME = "pfdw"
-SPIDER_MODULES = ["scrapers.spiders"]
-NEWSPIDER_MODULE = "scrapers.spiders"
+# The crawl runner names the one spider module of the source it crawls
+# (``scrapers.<slug>.spider``, from ``scrapers.common.source.CrawlSource``).
+SPIDER_MODULES: list[str] = []
 
 # Obviously a placeholder: the runner replaces it with PFDW_CRAWLER_CONTACT for live crawls.
 PLACEHOLDER_CONTACT = "set-PFDW_CRAWLER_CONTACT@example.invalid"

@@ -1,4 +1,4 @@
-"""The documented SQL of the domain questions (orchestration/sql/questions/*.sql), run with the
+"""The documented SQL of the domain questions (orchestration/analyst/questions/*.sql), run with the
 report's filters set as DuckDB session variables, so a report figure is that file's result."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "sql" / "questions"
+QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 SCOPE_FILE = QUESTIONS_DIR / "_scope.sql"
-SCOPE_VARIABLES = ("org_types", "org_keys", "area_key", "since", "until")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Build the self-contained HTML report: every figure comes from a documented question file
-(orchestration/sql/questions) run on the marts with the report's scope variables."""
+(orchestration/analyst/questions) run on the marts with the report's scope variables."""
 
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import table_exists
+from orchestration.warehouse.connection import table_exists
 
 BUILD_HINT = (
     "Build it with `make run`, "
-    "or by hand: collect with orchestration.collect.collect_judiciary_pfd, then "
+    "or by hand: `pfdw collect`, then "
     "`cd dbt_project && PFDW_WAREHOUSE_PATH=<path> ../.venv/bin/dbt build --profiles-dir .`. "
     "Point PFDW_WAREHOUSE_PATH (or --warehouse) at an existing file to use another copy."
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.collect import collect_judiciary_pfd
+from orchestration.sources.judiciary_pfd.collect import collect_judiciary_pfd
 
 QUIET_CRAWL = {"settings_overrides": {"LOG_LEVEL": "WARNING"}}
 
@@ -163,7 +163,7 @@ def simulate_daily_runs(workdir: Path, start: date, days: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pfdw bench crawl", description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--start", type=date.fromisoformat, default=date(2025, 10, 1))
     parser.add_argument("--skip-full", action="store_true")
@@ -175,7 +175,3 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_daily:
             simulate_daily_runs(Path(tmp), args.start, args.days)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -2,7 +2,7 @@
 collect_and_audit job) and a no-change daily_collection run, each as a fresh process. Prints wall
 time and peak memory; asserts nothing.
 
-    python -m orchestration.bench.dagster_bench [--as-of 2013-10-31] [--keep]
+    pfdw bench dagster [--as-of 2013-10-31] [--keep]
 
 Runs in a new temporary data dir (so the first run is a full crawl of the snapshot) unless
 ``--data-dir`` is given. Targets (issue 4): full run <= 180 s, no-change daily run <= 30 s.
@@ -27,7 +27,7 @@ def timed_run(label: str, args: list[str], env: dict[str, str]) -> dict:
     """Run a child process; wall time and the peak RSS of the largest process in its tree."""
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.definitions", *args],
+        [str(Path(sys.executable).with_name("pfdw")), *args],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -55,7 +55,7 @@ def timed_run(label: str, args: list[str], env: dict[str, str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.bench.dagster_bench")
+    parser = argparse.ArgumentParser(prog="pfdw bench dagster")
     parser.add_argument("--as-of", default=None, help="snapshot as-of date (default: all)")
     parser.add_argument("--data-dir", default=None, help="default: a new temporary directory")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
@@ -89,7 +89,3 @@ def main(argv: list[str] | None = None) -> int:
             print(f"      {line}")
     print("  targets: full run <= 180 s; no-change daily run <= 30 s")
     return 0 if all(r["ok"] for r in results) else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""dbt benchmark: prints figures, asserts nothing (``python -m orchestration.bench.dbt_bench``).
+"""dbt benchmark: prints figures, asserts nothing (``pfdw bench dbt``).
 
 1. ``dbt build`` (every model, seed and test) on the full snapshot: wall time and peak memory of
    the dbt process (DuckDB runs inside it, so its peak resident set is the build's).
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.bench.quality import RAW_SCHEMA_SQL
-from orchestration.dbt_cli import DBT_PROJECT_DIR, dbt_args, warehouse_env
+from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
+from orchestration.warehouse.dbt_cli import DBT_PROJECT_DIR, dbt_args, warehouse_env
 
 REPLICATED_TABLES = ("judiciary_pfd__reports", "judiciary_pfd__documents")
 URL_COLUMNS = {
@@ -59,7 +59,7 @@ def replicate_raw(source: Path, target: Path, copies: int) -> int:
     if copies < 1:
         raise ValueError(f"copies must be 1 or more, got {copies}")
     with duckdb.connect(str(target)) as connection:
-        connection.execute(RAW_SCHEMA_SQL.read_text())
+        ensure_raw_schema(connection)
         connection.execute("ATTACH ? AS source_db (READ_ONLY)", [str(source)])
         tables = [
             row[0]
@@ -141,7 +141,9 @@ def timed_dbt_build(
 
 
 def crawl_snapshot(work_dir: Path) -> Path:
-    from orchestration.collect import collect_judiciary_pfd  # starts Scrapy: keep it lazy
+    from orchestration.sources.judiciary_pfd.collect import (
+        collect_judiciary_pfd,  # starts Scrapy: keep it lazy
+    )
 
     # not "raw.duckdb": a catalog named raw would clash with the raw schema
     warehouse = work_dir / "crawl.duckdb"
@@ -174,7 +176,7 @@ def print_run(run: BuildRun, seconds: float, peak_mb: float | None = None) -> No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="pfdw bench dbt", description=__doc__.split("\n\n")[0])
     parser.add_argument("--raw", type=Path, default=None, help="warehouse holding a full raw crawl")
     parser.add_argument(
         "--copies", type=int, default=50, help="replication factor of the scale run"
@@ -210,7 +212,3 @@ def main(argv: list[str] | None = None) -> int:
             )
             print_run(run, SCALE_TARGET_SECONDS, SCALE_TARGET_PEAK_MB)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

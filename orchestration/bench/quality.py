@@ -1,4 +1,4 @@
-"""Quality of the hard parts, measured: `make quality` (python -m orchestration.bench.quality).
+"""Quality of the hard parts, measured: `make quality` (pfdw quality).
 
 1. Recipient resolution against the hand-labelled sample (tests/fixtures/labelled/
    recipients_sample.csv): every labelled ``sent_to`` string becomes one raw report row in a
@@ -10,7 +10,8 @@
 2. Coroner area resolution against tests/fixtures/labelled/areas_sample.csv: accuracy of the
    current area (and of the area as named) per spelling; unresolvable spellings must stay empty.
 3. When a built warehouse exists (``--warehouse PATH``, default
-   ``orchestration.settings.warehouse_path()``): the shares on the full snapshot of recipient
+   ``orchestration.warehouse.settings.warehouse_path()``): the shares on the full snapshot of
+   recipient
    pieces resolved, response documents matched to a recipient, and reports with a parsed date and
    a valid ref.
 
@@ -32,11 +33,11 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_cli import run_dbt
-from orchestration.settings import warehouse_path
+from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
+from orchestration.warehouse.dbt_cli import run_dbt
+from orchestration.warehouse.settings import warehouse_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RAW_SCHEMA_SQL = PROJECT_ROOT / "orchestration" / "raw_schema.sql"
 LABELLED_DIR = PROJECT_ROOT / "tests" / "fixtures" / "labelled"
 RECIPIENTS_SAMPLE = LABELLED_DIR / "recipients_sample.csv"
 AREAS_SAMPLE = LABELLED_DIR / "areas_sample.csv"
@@ -139,7 +140,7 @@ def build_quality_warehouse(
         for index, label in enumerate(areas)
     ]
     with duckdb.connect(str(path)) as connection:
-        connection.execute(RAW_SCHEMA_SQL.read_text())
+        ensure_raw_schema(connection)
         connection.executemany(
             """
             insert into raw.judiciary_pfd__reports (
@@ -399,7 +400,7 @@ def print_snapshot(path: Path, misses_shown: int, out=sys.stdout) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="pfdw quality", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--warehouse",
         type=Path,
@@ -437,7 +438,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"Full snapshot: no warehouse at {snapshot} (run `make run` or pass --warehouse)")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -2,5 +2,6 @@
 
 A local replica rendered from the bundled real reports, served on 127.0.0.1 and crawled by the
 same spider that crawls the live site. ``site`` is the model, ``render`` the HTML and stand-in
-PDFs, ``server`` the HTTP server with optional fault injection and the ``pfd-snapshot`` CLI.
+PDFs, ``faults`` the optional fault injection, ``server`` the HTTP server (``pfdw snapshot serve``),
+``hssib`` the HSSIB section.
 """

@@ -1,6 +1,6 @@
 """Throughput figure for the snapshot server: fetch every listing and report page once.
 
-    .venv/bin/python -m scrapers.snapshot.benchmark [--as-of YYYY-MM-DD] [--clients 8]
+    .venv/bin/pfdw bench snapshot [--as-of YYYY-MM-DD] [--clients 8]
 
 Prints numbers; nothing asserts them (speed depends on the machine).
 """
@@ -58,7 +58,7 @@ def fetch_all(base_url: str, paths: Sequence[str], clients: int) -> tuple[int, i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scrapers.snapshot.benchmark")
+    parser = argparse.ArgumentParser(prog="pfdw bench snapshot")
     parser.add_argument("--as-of", type=_as_of_date, default=None)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args(argv)
@@ -80,7 +80,3 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"= {(ok + other) / seconds:.0f} pages/s"
             )
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

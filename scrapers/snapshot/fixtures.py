@@ -1,6 +1,6 @@
-"""Save a few snapshot pages as test fixtures (``tests/fixtures/judiciary/snapshot_*.html``).
+"""Save a few snapshot pages as test fixtures (``tests/fixtures/judiciary_pfd/snapshot_*.html``).
 
-    .venv/bin/python -m scrapers.snapshot.fixtures [--out tests/fixtures/judiciary]
+    .venv/bin/pfdw snapshot fixtures [--out tests/fixtures/judiciary_pfd]
 
 The pages are rendered exactly as the server serves them on ``FIXTURE_ORIGIN``; a test checks
 that the saved files still match the renderer, so rerun this after changing the markup.
@@ -59,8 +59,8 @@ def fixture_pages() -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scrapers.snapshot.fixtures")
-    parser.add_argument("--out", type=Path, default=Path("tests/fixtures/judiciary"))
+    parser = argparse.ArgumentParser(prog="pfdw snapshot fixtures")
+    parser.add_argument("--out", type=Path, default=Path("tests/fixtures/judiciary_pfd"))
     args = parser.parse_args(argv)
     if not args.out.is_dir():
         parser.error(f"--out {args.out}: not a folder")
@@ -68,7 +68,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         (args.out / name).write_text(text, encoding="utf-8")
         print(f"wrote {args.out / name}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -7,12 +7,11 @@ The crawl runner uses exactly::
         server.base_url   # "http://127.0.0.1:<port>"
         server.site       # the SnapshotSite being served
 
-and ``pfd-snapshot serve`` (``main``) serves until Ctrl-C.
+and ``pfdw snapshot serve`` (``main``) serves until Ctrl-C.
 
-Faults apply to listing and report pages only (robots.txt, documents and 404s are never faulty).
-Transient faults are drawn per request from a hash of (seed, URL, attempt number), so the same
-request sequence meets the same faults; permanently failing pages are chosen by a hash of
-(seed, URL) and answer 500 on every attempt.
+Faults apply to listing and report pages only (robots.txt, documents and 404s are never faulty);
+which request meets which fault is decided in ``scrapers.snapshot.faults`` (``FaultConfig`` is
+importable from here too), and this module applies it to the answer.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scrapers.snapshot import hssib, render
+from scrapers.snapshot.faults import FaultConfig, FaultInjector, truncate_body
 from scrapers.snapshot.site import (
     CATEGORIES_BY_SLUG,
     CATEGORY_ARCHIVE_PREFIX,
@@ -40,7 +40,6 @@ from scrapers.snapshot.site import (
     UPLOADS_PREFIX,
     DateFilter,
     SnapshotSite,
-    stable_fraction,
 )
 
 DEFAULT_PORT = 8765
@@ -52,57 +51,6 @@ HTML = "text/html; charset=UTF-8"
 
 _PAGE_SUFFIX = re.compile(r"^(?P<base>.*?/)page/(?P<number>\d+)/$")
 _DATE_FILTER_FIELDS = ("day", "month", "year")
-
-
-@dataclass(frozen=True)
-class FaultConfig:
-    """Shares of faulty answers (0..1), all off by default.
-
-    ``error_rate``: HTTP 500; ``timeout_rate``: sleep ``timeout_seconds`` plus a margin before
-    answering (set it to the client's download timeout); ``slow_rate``: sleep ``slow_seconds``
-    then answer; ``truncate_rate``: the body is cut before the footer (Content-Length matches the
-    cut body); ``permanent_error_rate``: pages that answer 500 on every attempt.
-    """
-
-    error_rate: float = 0.0
-    timeout_rate: float = 0.0
-    timeout_seconds: float = 5.0
-    slow_rate: float = 0.0
-    slow_seconds: float = 1.0
-    truncate_rate: float = 0.0
-    permanent_error_rate: float = 0.0
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("error_rate", "timeout_rate", "slow_rate", "truncate_rate"):
-            _check_rate(name, getattr(self, name))
-        _check_rate("permanent_error_rate", self.permanent_error_rate)
-        for name in ("timeout_seconds", "slow_seconds"):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or value < 0:
-                raise ValueError(
-                    f"FaultConfig.{name} must be a number of seconds >= 0, not {value!r}"
-                )
-        if self.transient_total > 1.0:
-            raise ValueError(
-                "FaultConfig: error_rate + timeout_rate + slow_rate + truncate_rate must not "
-                f"exceed 1, got {self.transient_total:g}"
-            )
-        if not isinstance(self.seed, int):
-            raise ValueError(f"FaultConfig.seed must be an integer, not {self.seed!r}")
-
-    @property
-    def transient_total(self) -> float:
-        return self.error_rate + self.timeout_rate + self.slow_rate + self.truncate_rate
-
-    @property
-    def any(self) -> bool:
-        return self.transient_total > 0 or self.permanent_error_rate > 0
-
-
-def _check_rate(name: str, value: object) -> None:
-    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"FaultConfig.{name} must be a share between 0 and 1, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -336,61 +284,6 @@ def _date_bound(params: dict[str, list[str]], prefix: str) -> dt.date | None:
         raise ValueError(f"{prefix}-day/month/year do not form a date: {error}") from None
 
 
-class FaultInjector:
-    """Decides, reproducibly, which fault (if any) a request meets."""
-
-    def __init__(self, faults: FaultConfig) -> None:
-        self.faults = faults
-        self._attempts: collections.Counter[str] = collections.Counter()
-        self._lock = threading.Lock()
-        self.counts: collections.Counter[str] = collections.Counter()
-
-    def is_permanently_failing(self, target: str) -> bool:
-        rate = self.faults.permanent_error_rate
-        return rate > 0 and stable_fraction("permanent", str(self.faults.seed), target) < rate
-
-    def decide(self, target: str) -> tuple[str | None, float]:
-        """(fault kind or None, a number in [0, 1) for the fault's details)."""
-        faults = self.faults
-        if not faults.any:
-            return None, 0.0
-        with self._lock:
-            attempt = self._attempts[target]
-            self._attempts[target] += 1
-        detail = stable_fraction("detail", str(faults.seed), target, str(attempt))
-        kind: str | None = None
-        if self.is_permanently_failing(target):
-            kind = "permanent_error"
-        else:
-            draw = stable_fraction("fault", str(faults.seed), target, str(attempt))
-            threshold = 0.0
-            for name, rate in (
-                ("error", faults.error_rate),
-                ("timeout", faults.timeout_rate),
-                ("slow", faults.slow_rate),
-                ("truncate", faults.truncate_rate),
-            ):
-                threshold += rate
-                if draw < threshold:
-                    kind = name
-                    break
-        if kind is not None:
-            with self._lock:
-                self.counts[kind] += 1
-        return kind, detail
-
-
-def truncate_body(body: bytes, detail: float) -> bytes:
-    """Cut the body somewhere between 30% and 90% of the way to the footer."""
-    footer = body.find(b'<footer class="site-footer"')
-    if footer <= 0:
-        footer = len(body)
-    cut = int(footer * (0.3 + 0.6 * detail))
-    while 0 < cut < len(body) and (body[cut] & 0xC0) == 0x80:  # keep UTF-8 characters whole
-        cut -= 1
-    return body[:cut]
-
-
 def _http_date(day: dt.date) -> str:
     moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return email.utils.format_datetime(moment, usegmt=True)
@@ -580,7 +473,7 @@ def _port(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pfd-snapshot",
+        prog="pfdw snapshot",
         description="Offline snapshot of the judiciary.uk Prevention of Future Deaths section.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -637,7 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = server_context.__enter__()
     except OSError as error:
         print(
-            f"pfd-snapshot: cannot listen on {config.host}:{config.port}: {error}", file=sys.stderr
+            f"pfdw snapshot serve: cannot listen on {config.host}:{config.port}: {error}",
+            file=sys.stderr,
         )
         return 1
     try:
@@ -669,7 +563,3 @@ def _wait_for_stop_signal() -> None:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

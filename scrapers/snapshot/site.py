@@ -25,7 +25,8 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-CANONICAL_ORIGIN = "https://www.judiciary.uk"
+from scrapers.judiciary_pfd import CANONICAL_ORIGIN  # noqa: E402 (the site it replicates)
+
 LISTING_PATH = "/prevention-of-future-death-reports/"
 CATEGORY_ARCHIVE_PREFIX = "/pfd-types/"
 UPLOADS_PREFIX = "/wp-content/uploads/"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_cli import run_dbt
+from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
+from orchestration.warehouse.dbt_cli import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RAW_SCHEMA_SQL = REPO_ROOT / "orchestration" / "raw_schema.sql"
 SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_sample.csv"
 UPLOAD_FOLDER = re.compile(r"/wp-content/uploads/(\d{4})/(\d{2})/")
 CRAWLED_AT = dt.datetime(2026, 2, 1, 12, 0, 0)
@@ -59,7 +59,7 @@ def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
     """Create the raw schema and, when a sample is given, load its rows as the loader would."""
     connection = duckdb.connect(str(path))
     try:
-        connection.execute(RAW_SCHEMA_SQL.read_text())
+        ensure_raw_schema(connection)
         if sample_csv is None:
             return
         with sample_csv.open(newline="", encoding="utf-8") as handle:

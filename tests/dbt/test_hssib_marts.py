@@ -12,8 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_cli import run_dbt
-from orchestration.hssib import RECOMMENDATIONS_FILE, SPIDER, ensure_hssib_schema, load_hssib_run
+from orchestration.sources.hssib_recommendations.load import (
+    RECOMMENDATIONS_FILE,
+    SPIDER,
+    ensure_hssib_schema,
+    load_hssib_run,
+)
+from orchestration.warehouse.dbt_cli import run_dbt
 from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
 
 pytestmark = pytest.mark.slow

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from expectations.hssib_overdue import overdue_facts, prepare_frame
 from expectations.registry import suite
 from expectations.runner import run_suite
+from expectations.suites.hssib_overdue import overdue_facts, prepare_frame
 
 DHSC = ("nb:department-of-health-and-social-care", "Department of Health and Social Care")
 NHSE = ("nb:nhs-england", "NHS England")

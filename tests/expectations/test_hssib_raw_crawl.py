@@ -11,9 +11,14 @@ import pandas as pd
 import pytest
 
 from expectations.config import AuditConfig
-from expectations.hssib_raw_crawl import FRAME_COLUMNS, load_frame, prepare_frame, recipient_count
 from expectations.registry import suite
 from expectations.runner import run_suite
+from expectations.suites.hssib_recommendations import (
+    FRAME_COLUMNS,
+    load_frame,
+    prepare_frame,
+    recipient_count,
+)
 
 CRAWLED_AT = datetime(2026, 2, 1, 9, 30)
 LOG = "https://www.hssib.org.uk/safety-recommendations-log/"
@@ -163,7 +168,7 @@ def test_an_unknown_truncated_in_field_fails():
 
 def warehouse_with_runs(runs: list[tuple[str, str, int, datetime]]) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with the HSSIB raw table and these crawl runs (no pages)."""
-    from orchestration.hssib import ensure_hssib_schema
+    from orchestration.sources.hssib_recommendations.load import ensure_hssib_schema
 
     con = duckdb.connect()
     ensure_hssib_schema(con)

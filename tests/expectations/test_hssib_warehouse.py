@@ -12,7 +12,7 @@ import pytest
 
 from expectations.config import AuditConfig
 from expectations.runner import run_registered
-from orchestration.hssib import collect_hssib
+from orchestration.sources.hssib_recommendations.collect import collect_hssib
 from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
 
 pytestmark = pytest.mark.slow

@@ -3,13 +3,14 @@ named, and the failing organisation / area / field is in the result."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
 from expectations.config import AuditConfig
 from expectations.registry import SUITES, suite
-from expectations.returns_reconciliation import prepare_frame
 from expectations.runner import AuditRunner, run_suite
+from expectations.suites.returns import prepare_frame
 
 
 def failed(outcome) -> dict[tuple[str, str | None], list[str]]:
@@ -99,6 +100,16 @@ def test_raw_crawl_row_drop_is_not_judged_on_an_incremental_crawl():
         facts={"latest_mode": "incremental", "previous_full_reports": 40},  # fmt: skip
     )
     assert outcome.success, failed(outcome)
+
+
+def test_raw_crawl_leaves_the_page_key_to_the_dbt_source_tests():
+    # report_url not null and unique are dbt source tests on the whole table (CHECKS.md): the
+    # raw suite judges the header fields, not the key again.
+    expectations = suite("raw_crawl").build_expectations(raw_frame(), FULL_CRAWL, AuditConfig())
+    assert all(getattr(e, "column", None) != "report_url" for e in expectations)
+    frame = raw_frame()
+    frame.loc[1, "report_url"] = frame.loc[0, "report_url"]
+    assert run_suite(suite("raw_crawl"), frame, facts=FULL_CRAWL).success
 
 
 def test_an_incremental_crawl_that_saw_nothing_new_is_a_quiet_day_not_a_broken_crawl():
@@ -199,6 +210,54 @@ def test_completeness_good_frame_passes():
     assert outcome.success, failed(outcome)
 
 
+def completeness_mart(con) -> None:
+    """A ``main.audit_publication_completeness`` shaped as dbt builds it: one row per area and
+    report year, each carrying the area's window measures (the same on every row of the area),
+    and one row with no report year for an area that never published."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS main")
+    con.execute(
+        """
+        CREATE TABLE main.audit_publication_completeness AS
+        SELECT * FROM (VALUES
+            ('norfolk', 'Norfolk', 2023, 5, 0, 2024, 2025, 20, 40.0, 0.01, 0.5,
+             DATE '2025-06-27', DATE '2025-06-30', 3, DATE '2025-07-01'),
+            ('norfolk', 'Norfolk', 2024, 9, 0, 2024, 2025, 20, 40.0, 0.01, 0.5,
+             DATE '2025-06-27', DATE '2025-06-30', 3, DATE '2025-07-01'),
+            ('norfolk', 'Norfolk', 2025, 11, 0, 2024, 2025, 20, 40.0, 0.01, 0.5,
+             DATE '2025-06-27', DATE '2025-06-30', 3, DATE '2025-07-01'),
+            ('suffolk', 'Suffolk', 2025, 30, 4, 2024, 2025, 30, 200.0, 0.0, 0.25,
+             DATE '2025-06-30', DATE '2025-06-30', 0, DATE '2025-07-01'),
+            ('avon', 'Avon', NULL, 0, 0, 2024, 2025, 0, NULL, NULL, NULL,
+             NULL, DATE '2025-06-30', 4358, DATE '2025-07-01')
+        ) AS t(current_coroner_area_key, current_coroner_area, report_year, reports_published,
+               reports_overdue, window_first_year, window_last_year, window_reports_published,
+               window_p95_publication_lag_days, window_share_missing_header_fields,
+               window_share_all_responses_published, last_published_date,
+               newest_published_date, days_since_last_publication, as_of_date)
+        """
+    )
+
+
+def test_completeness_reads_one_row_per_area_from_the_mart_dbt_built():
+    # The window measures are dbt's: the suite reads them (one row per area) and judges them.
+    with duckdb.connect() as con:
+        completeness_mart(con)
+        frame, facts = suite("coroner_area_completeness").load_frame(con, AuditConfig())
+    assert frame["coroner_area"].tolist() == ["Avon", "Norfolk", "Suffolk"]
+    norfolk = frame.set_index("coroner_area").loc["Norfolk"]
+    assert (norfolk["reports_in_window"], norfolk["p95_publication_lag_days"]) == (20, 40.0)
+    assert norfolk["days_since_last_publication"] == 3.0
+    assert (facts["areas"], facts["window_first_year"]) == (3, 2024)
+    assert facts["newest_publication"] == "2025-06-30"
+    assert [r["coroner_area"] for r in facts["area_rows"]] == ["Avon", "Norfolk", "Suffolk"]
+    outcome = run_suite(suite("coroner_area_completeness"), frame, facts=facts)
+    assert failed(outcome) == {
+        ("expect_column_values_to_be_between", "days_since_last_publication"): ["Avon"],
+        ("expect_column_values_to_be_between", "p95_publication_lag_days"): ["Suffolk"],
+    }
+    assert outcome.table == "main.audit_publication_completeness"
+
+
 @pytest.mark.parametrize(
     ("column", "value"),
     [
@@ -230,6 +289,26 @@ def gaps_frame(gaps_2024: int) -> pd.DataFrame:
     )
 
 
+def test_ref_gaps_reads_the_contiguous_era_years_dbt_built():
+    with duckdb.connect() as con:
+        con.execute(
+            """
+            CREATE TABLE main.audit_ref_sequence_years AS
+            SELECT * FROM (VALUES
+                (2018, 381, 336, 45, '2018-0001', false),
+                (2023, 552, 552, 0, NULL, true),
+                (2024, 691, 689, 2, '2024-0010, 2024-0011', true)
+            ) AS t(ref_year, highest_sequence_seen, refs_published, gaps_in_year, missing_refs,
+                   is_contiguous_era)
+            """
+        )
+        frame, facts = suite("ref_sequence_gaps").load_frame(con, AuditConfig())
+    pd.testing.assert_frame_equal(frame, gaps_frame(2), check_dtype=False)
+    assert facts == {"missing_refs_total": 2}
+    outcome = run_suite(suite("ref_sequence_gaps"), frame, facts=facts)
+    assert failed(outcome) == {("expect_column_values_to_be_between", "gaps_in_year"): ["2024"]}
+
+
 def test_ref_gaps_good_frame_passes():
     assert run_suite(suite("ref_sequence_gaps"), gaps_frame(0)).success
 
@@ -257,7 +336,13 @@ def test_unknown_threshold_is_refused_by_name():
         AuditConfig.from_mapping({"max_lag": 3})
     config = AuditConfig.from_mapping({"min_share_present": {"sent_to_raw": 0.1}})
     assert config.min_share_present["sent_to_raw"] == 0.1
-    assert config.min_share_present["report_url"] == 1.0
+    assert config.min_share_present["date_added_raw"] == 0.99
+
+
+@pytest.mark.parametrize("name", ["completeness_window_years", "ref_gaps_since_year"])
+def test_a_setting_that_defines_a_fact_is_a_dbt_var_not_a_threshold(name):
+    with pytest.raises(ValueError, match=f"dbt var {name}"):
+        AuditConfig.from_mapping({name: 5})
 
 
 def test_data_docs_use_only_local_styles_and_scripts(tmp_path):

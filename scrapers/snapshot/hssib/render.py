@@ -5,12 +5,11 @@ verbatim: a blank line ("\\n\\n") separates ``<p>`` elements and a single "\\n" 
 nothing is trimmed. Internal links are root-relative, so pages work on any origin; canonical
 links name the real hssib.org.uk address and are only written where that address is known.
 The page structure (an ``article`` holding the labelled blocks in page order) is the contract the
-parser in ``scrapers.hssib_parsing`` reads; the labels are the real site's.
+parser in ``scrapers.hssib_recommendations.parsing`` reads; the labels are the real site's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from html import escape
 
 from scrapers.snapshot.hssib.site import (
@@ -208,16 +207,3 @@ def render_not_found(path: str) -> str:
 
 def render_bad_request(message: str) -> str:
     return _page("Bad request", f"<h1>Bad request</h1><p>{escape(message)}</p>")
-
-
-def listing_paths(site: HssibSite) -> Sequence[str]:
-    """Every listing page's path and query, in order (for tests and benchmarks)."""
-    return [LOG_PATH] + [f"{LOG_PATH}?page={page}" for page in range(2, site.page_count + 1)]
-
-
-def all_paths(site: HssibSite) -> Iterable[str]:
-    yield from listing_paths(site)
-    for record in site.records:
-        yield record.page_path
-    for investigation in site.investigations.values():
-        yield investigation.path

@@ -29,7 +29,8 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-CANONICAL_ORIGIN = "https://www.hssib.org.uk"
+from scrapers.hssib_recommendations import CANONICAL_ORIGIN  # noqa: E402 (the site it replicates)
+
 LOG_PATH = "/safety-recommendations-log/"
 STAND_IN_PREFIX = LOG_PATH + "stand-in/"
 INVESTIGATIONS_PATH = "/patient-safety-investigations/"

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt_cli import run_dbt
+from orchestration.warehouse.dbt_cli import run_dbt
 
 WINDOW = dt.date(2015, 12, 31)
 
 
 @pytest.fixture(scope="session")
 def window_warehouse(tmp_path_factory) -> Path:
-    from orchestration.collect import collect_judiciary_pfd
+    from orchestration.sources.judiciary_pfd.collect import collect_judiciary_pfd
 
     work_dir = tmp_path_factory.mktemp("analyst_window")
     warehouse = work_dir / "pfd.duckdb"

@@ -21,7 +21,7 @@ DHSC = "nb:department-of-health-and-social-care"
 
 @pytest.fixture(scope="module")
 def hssib_warehouse(window_warehouse, tmp_path_factory) -> Path:
-    from orchestration.hssib import SPIDER, load_hssib_run
+    from orchestration.sources.hssib_recommendations.load import SPIDER, load_hssib_run
     from scrapers.crawl import run_crawl
 
     work_dir = tmp_path_factory.mktemp("report_hssib")
@@ -44,7 +44,7 @@ def test_hssib_section_figures_equal_sql_on_the_marts(pfdw, hssib_warehouse, tmp
     html = out.read_text()
     assert 'id="hssib"' in html
 
-    # Written independently of orchestration/sql/questions: plain SQL on the marts.
+    # Written independently of orchestration/analyst/questions: plain SQL on the marts.
     recommendations, responded, unanswered, overdue = query(
         hssib_warehouse,
         """SELECT count(*), count(*) FILTER (WHERE response_status = 'responded'),

@@ -1,4 +1,4 @@
-"""The pfd-snapshot command line: option validation and a real serve/stop cycle."""
+"""The `pfdw snapshot serve` command line: option validation and a real serve/stop cycle."""
 
 from __future__ import annotations
 
@@ -95,12 +95,11 @@ def test_defaults_match_the_documented_interface():
 
 
 @pytest.mark.slow
-def test_python_dash_m_serves_and_stops_on_sigterm():
+def test_pfdw_snapshot_serve_serves_and_stops_on_sigterm():
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "scrapers.snapshot",
+            str(Path(sys.executable).with_name("pfdw")),
+            "snapshot",
             "serve",
             "--port",
             "0",

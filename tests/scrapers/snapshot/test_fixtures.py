@@ -8,15 +8,15 @@ import pytest
 
 from scrapers.snapshot.fixtures import fixture_pages
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "judiciary"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "judiciary_pfd"
 
 
 @pytest.mark.parametrize("name", sorted(fixture_pages()))
 def test_saved_fixture_matches_the_renderer(name):
     saved = FIXTURES / name
-    assert saved.exists(), f"run: .venv/bin/python -m scrapers.snapshot.fixtures ({name})"
+    assert saved.exists(), f"run: .venv/bin/pfdw snapshot fixtures ({name})"
     assert saved.read_text(encoding="utf-8") == fixture_pages()[name], (
-        f"{name} is stale; run: .venv/bin/python -m scrapers.snapshot.fixtures"
+        f"{name} is stale; run: .venv/bin/pfdw snapshot fixtures"
     )
 
 

@@ -1,0 +1,215 @@
+"""The analyst sub-commands of ``pfdw``: sql, export, report and audit (show the latest summary).
+
+Everything opens the warehouse read-only (``--warehouse`` or ``PFDW_WAREHOUSE_PATH``), so it is
+safe beside a running pipeline. The parser is in ``orchestration.cli``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import webbrowser
+from pathlib import Path
+
+from orchestration.warehouse import settings
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _connect(args):
+    from orchestration.analyst.warehouse import open_read_only
+
+    path = settings.locations(args.warehouse, args.data_dir)[0]
+    connection = open_read_only(path)
+    return connection, path
+
+
+def _typed_variable(name: str, value: str):
+    if name in ("org_types", "org_keys"):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if name in ("since", "until"):
+        return _date(value)
+    return value
+
+
+def _print_table(console, columns, rows, max_rows: int) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows[:max_rows]:
+        table.add_row(*["" if value is None else str(value) for value in row])
+    console.print(table)
+    shown = min(len(rows), max_rows)
+    more = (
+        f" (first {shown} shown; --max-rows or --format csv for all)" if shown < len(rows) else ""
+    )
+    console.print(f"{len(rows)} row(s){more}", style="dim")
+
+
+def command_sql(args) -> int:
+    import csv
+
+    from rich.console import Console
+
+    from orchestration.analyst.questions import QUESTIONS_DIR
+    from orchestration.analyst.warehouse import WarehouseError, run_query, withhold_name_columns
+
+    if args.file is not None:
+        path = args.file
+        if not path.exists() and (QUESTIONS_DIR / f"{path.stem}.sql").exists():
+            path = QUESTIONS_DIR / f"{path.stem}.sql"
+        if not path.exists():
+            raise WarehouseError(f"No SQL file {args.file} (nor a question of that name)")
+        query = path.read_text(encoding="utf-8")
+    else:
+        query = args.query
+    connection, _ = _connect(args)
+    try:
+        for name, value in args.var:
+            typed = _typed_variable(name, value)
+            cast = "::DATE" if isinstance(typed, dt.date) else ""
+            cast = "::VARCHAR[]" if isinstance(typed, list) else cast
+            connection.execute(f"SET VARIABLE {name} = ?{cast}", [typed])
+        columns, rows = run_query(connection, query)
+    finally:
+        connection.close()
+    errors = Console(stderr=True)
+    if not args.with_names:
+        columns, rows, withheld = withhold_name_columns(columns, rows)
+        if withheld:
+            errors.print(
+                f"Left out column(s) naming the deceased: {', '.join(withheld)} "
+                "(pass --with-names to include them).",
+                style="yellow",
+            )
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        json.dump(records, sys.stdout, default=str, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_table(Console(), columns, rows, args.max_rows)
+    return 0
+
+
+def command_export(args) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from orchestration.analyst.export import export_marts, mart_tables
+    from orchestration.analyst.warehouse import require_marts
+
+    connection, path = _connect(args)
+    console = Console(stderr=True)
+    try:
+        require_marts(connection, path)
+        total = len(args.table or mart_tables(connection))
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("exporting", total=total)
+
+            def on_table(table: str) -> None:
+                progress.update(task, description=f"exporting {table}")
+                progress.advance(task)
+
+            exported = export_marts(
+                connection,
+                args.out,
+                with_names=args.with_names,
+                tables=args.table,
+                on_table=on_table,
+            )
+    finally:
+        connection.close()
+    for table in exported:
+        note = f" (left out: {', '.join(table.withheld_columns)})" if table.withheld_columns else ""
+        console.print(f"{table.table}: {table.rows:,} rows{note}")
+    console.print(
+        f"Wrote {len(exported)} tables to {args.out.resolve()}/parquet and /csv, "
+        f"with {args.out.resolve()}/DATA_DICTIONARY.md and data_dictionary.csv"
+    )
+    return 0
+
+
+def _default_report_name(scope) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", scope.title.lower()).strip("-")[:80] or "all"
+    return f"reports/pfd-report-{slug}.html"
+
+
+def command_report(args) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from orchestration.analyst.report import STEPS, write_report
+    from orchestration.analyst.scope import build_scope
+    from orchestration.analyst.warehouse import require_marts
+
+    console = Console(stderr=True)
+    connection, path = _connect(args)
+    try:
+        require_marts(connection, path)
+        scope = build_scope(
+            connection,
+            org_types=args.org_type,
+            org=args.org,
+            area=args.area,
+            since=args.since,
+            until=args.until,
+        )
+        out = args.out or Path(_default_report_name(scope))
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("report", total=len(STEPS))
+
+            def on_step(name: str) -> None:
+                progress.update(task, description=f"report: {name}")
+                progress.advance(task)
+
+            data = write_report(connection, scope, out, with_names=args.with_names, on_step=on_step)
+    finally:
+        connection.close()
+    headline = data.headline
+    console.print(
+        f"{scope.title}: {headline['reports_sent']:,} reports, {headline['organisations']:,} "
+        f"organisations, {headline['responses_published']:,} responses published, "
+        f"{headline['overdue']:,} overdue (as of {headline['as_of_date']})."
+    )
+    print(out.resolve())
+    if args.open:
+        webbrowser.open(out.resolve().as_uri())
+    return 0
+
+
+def command_audit(args) -> int:
+    from orchestration.analyst.audit_summary import latest_summary
+
+    data_dir = settings.locations(args.warehouse, args.data_dir)[1]
+    summary = latest_summary(data_dir / "audit")
+    if args.path:
+        print(summary.resolve())
+        return 0
+    if args.open or summary.suffix.lower() == ".html":
+        print(f"Latest audit summary: {summary.resolve()}", file=sys.stderr)
+        if args.open:
+            webbrowser.open(summary.resolve().as_uri())
+        else:
+            print("It is an HTML page: pass --open to view it in a browser.", file=sys.stderr)
+        return 0
+    print(f"Latest audit summary: {summary.resolve()}", file=sys.stderr)
+    text = summary.read_text(encoding="utf-8")
+    if summary.suffix.lower() == ".md":
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0

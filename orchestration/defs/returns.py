@@ -1,0 +1,108 @@
+"""Returns (FOI answers, official statements) as a Dagster asset: the raw returns tables.
+
+- ``raw/returns__files`` + ``raw/returns__rows`` (``load__returns``): loads the real returns that
+  ship with the project and every .csv/.xlsx in ``<data dir>/inbox/returns/`` into this run's
+  working copy. Names are checked against the marts, so it runs after ``dim_organisations`` and
+  ``dim_coroner_areas``; a bad inbox file is quarantined (moved) with its reason and reported in
+  the metadata, and nothing from it is loaded.
+
+The dbt models built on them (``orchestration.sources.returns.DBT_SELECT``) are their own dbt
+assets (``orchestration.defs.dbt.build_dbt_assets``), so the graph is marts -> raw returns ->
+returns models without a cycle.
+"""
+
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from orchestration.defs.collection import RAW_GROUP
+from orchestration.defs.resources import WarehouseResource
+from orchestration.sources.returns import load as returns
+
+RETURNS_TABLES = (returns.FILES_TABLE, returns.ROWS_TABLE)
+INBOX_SUBDIR = Path("inbox") / "returns"
+NAME_SOURCES = (AssetKey(["dim_organisations"]), AssetKey(["dim_coroner_areas"]))
+
+
+def returns_key(table: str) -> AssetKey:
+    return AssetKey(["raw", table])
+
+
+def is_returns_file(path: Path) -> bool:
+    # Editors' lock files (~$x.xlsx, .~lock.x.csv#) and half-copied files are not returns.
+    return (
+        path.is_file()
+        and path.suffix.lower() in (".csv", ".xlsx")
+        and not path.name.startswith(("~$", ".", "_"))
+    )
+
+
+def inbox_files(data_dir: Path) -> list[Path]:
+    inbox = Path(data_dir) / INBOX_SUBDIR
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir() if is_returns_file(p))
+
+
+def load_all(warehouse: Path, data_dir: Path, files: list[Path], move_bad: bool) -> dict:
+    """Load each file; returns loaded / unchanged / rejected lists for the metadata."""
+    report: dict = {"loaded": [], "unchanged": [], "rejected": []}
+    for path in files:
+        try:
+            result = returns.load_returns_file(path, warehouse, data_dir, move_bad_file=move_bad)
+        except returns.ReturnsFileError as exc:
+            report["rejected"].append(
+                {
+                    "file": path.name,
+                    "problems": [str(p) for p in exc.problems],
+                    "quarantined_to": str(exc.quarantined_to or ""),
+                }  # fmt: skip
+            )
+            continue
+        key = "loaded" if result.status == "loaded" else "unchanged"
+        report[key].append({"file": path.name, "sha256": result.file_sha256,
+                            "rows": result.rows_loaded, "message": result.message})  # fmt: skip
+    return report
+
+
+@multi_asset(
+    name="load__returns",
+    specs=[
+        AssetSpec(
+            key=returns_key(table),
+            group_name=RAW_GROUP,
+            deps=list(NAME_SOURCES),
+            kinds={"duckdb"},
+            description=f"raw.{table}: FOI answers and official statements (returns), loaded"
+            " all or nothing per file with their history (orchestration.sources.returns.load).",
+        )
+        for table in RETURNS_TABLES
+    ],
+)
+def load_returns(context: AssetExecutionContext, warehouse: WarehouseResource):
+    working = warehouse.working_copy(context.run_id)
+    data_dir = warehouse.data_directory()
+    report = load_all(working, data_dir, returns.bundled_returns_files(), move_bad=False)
+    inbox = load_all(working, data_dir, inbox_files(data_dir), move_bad=True)
+    for key in report:
+        report[key] += inbox[key]
+    for rejected in report["rejected"]:
+        context.log.warning("returns file %s rejected: %s", rejected["file"], rejected["problems"])
+    history = returns.file_history(working)
+    metadata = {
+        "files_loaded": len(report["loaded"]),
+        "files_unchanged": len(report["unchanged"]),
+        "files_rejected": len(report["rejected"]),
+        "load_report": MetadataValue.json(report),
+        "file_versions": len(history),
+        "current_files": sum(1 for h in history if h[4]),
+    }
+    for table in RETURNS_TABLES:
+        yield MaterializeResult(asset_key=returns_key(table), metadata=metadata)

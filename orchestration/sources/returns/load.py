@@ -1,0 +1,241 @@
+"""Load a validated returns file into the warehouse's raw tables, all or nothing.
+
+- The whole file is read (``read``) and validated (``validate``) before the warehouse is
+  touched. A bad file is quarantined (copied, or moved out of the inbox) beside a
+  ``.reason.txt`` that says why, and nothing from it is loaded.
+- The same file twice (same SHA-256) is a no-op. A file with the name of an already loaded file
+  but other content is a corrected version: it supersedes the earlier one (whose rows stay in the
+  history, ``is_current = false``).
+- dbt (``int_returns_resolved``) resolves the loaded names again and reports any that no longer
+  match; ``rebuild_models`` builds those models after a load.
+
+Command line::
+
+    pfdw returns load FILE
+    pfdw returns template
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.sources.returns.read import (
+    ALL_COLUMNS,
+    Problem,
+    ReturnsFileError,
+    ReturnsRow,
+    file_sha256,
+    read_returns_file,
+)
+from orchestration.sources.returns.templates import bundled_data_folder
+from orchestration.sources.returns.validate import known_names, validate_rows
+from orchestration.warehouse import connection, settings
+
+__all__ = [
+    "FILES_TABLE",
+    "RAW_SCHEMA",
+    "ROWS_TABLE",
+    "LoadResult",
+    "ReturnsFileError",
+    "bundled_returns_files",
+    "ensure_schema",
+    "file_history",
+    "file_sha256",
+    "load_returns_file",
+    "quarantine",
+    "rebuild_models",
+]
+
+RAW_SCHEMA = "raw"
+FILES_TABLE = "returns__files"
+ROWS_TABLE = "returns__rows"
+QUARANTINE_SUBDIR = Path("returns") / "quarantine"
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA};
+-- One row per returns file version ever loaded (history: name, checksum, loaded at).
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{FILES_TABLE} (
+    file_sha256          VARCHAR PRIMARY KEY,
+    file_name            VARCHAR NOT NULL,
+    file_format          VARCHAR NOT NULL,     -- csv | xlsx
+    source_path          VARCHAR NOT NULL,
+    row_count            INTEGER NOT NULL,
+    loaded_at            TIMESTAMP NOT NULL,
+    is_current           BOOLEAN NOT NULL,     -- false once a corrected version supersedes it
+    superseded_at        TIMESTAMP,
+    superseded_by_sha256 VARCHAR
+);
+-- Every row of every loaded version, values as written in the file (text).
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{ROWS_TABLE} (
+    file_sha256   VARCHAR NOT NULL,
+    row_number    INTEGER NOT NULL,            -- spreadsheet row number (header is row 1)
+    {", ".join(f"{column} VARCHAR" for column in ALL_COLUMNS)},
+    PRIMARY KEY (file_sha256, row_number)
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    file_name: str
+    file_sha256: str
+    status: str  # loaded | already_loaded
+    rows_loaded: int = 0
+    superseded: tuple[str, ...] = field(default_factory=tuple)
+    message: str = ""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL.split(";"):
+        if statement.strip():
+            con.execute(statement).fetchall()
+
+
+def quarantine(path: Path, problems: Sequence[Problem], data_dir: Path, move: bool) -> Path:
+    """Keep the bad file under <data dir>/returns/quarantine/ with a written reason beside it."""
+    folder = Path(data_dir) / QUARANTINE_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{stamp}__{path.name}"
+    if move:
+        shutil.move(str(path), target)
+    else:
+        shutil.copyfile(path, target)
+    reason = [
+        f"file: {path.name}",
+        f"quarantined at: {stamp}",
+        "nothing from this file was loaded, because:",
+        *(f"- {p}" for p in problems),
+        "",
+    ]
+    target.with_name(target.name + ".reason.txt").write_text("\n".join(reason), encoding="utf-8")
+    return target
+
+
+def load_returns_file(
+    path: Path | str,
+    warehouse: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    *,
+    move_bad_file: bool = False,
+    today: date | None = None,
+) -> LoadResult:
+    """Validate and load one returns file; raise ``ReturnsFileError`` (quarantined) if bad."""
+    path = Path(path)
+    warehouse = Path(warehouse) if warehouse else settings.warehouse_path()
+    data_dir = Path(data_dir) if data_dir else settings.data_dir()
+    if not path.is_file():
+        raise ReturnsFileError([Problem(path.name, None, None, f"no such file: {path}")])
+    checksum = file_sha256(path)
+    already = _already_loaded(warehouse, checksum)
+    if already:
+        return LoadResult(
+            path.name,
+            checksum,
+            "already_loaded",
+            message=f"{path.name} (sha256 {checksum[:12]}) was loaded on {already[1]} as"
+            f" {already[0]}; nothing changed",
+        )
+    rows, problems = read_returns_file(path)
+    if not problems:
+        names = known_names(warehouse, (r.values.get("organisation_name") for r in rows))
+        problems = validate_rows(path.name, rows, names, today or date.today())
+    if problems:
+        target = quarantine(path, problems, data_dir, move_bad_file)
+        raise ReturnsFileError(problems, quarantined_to=target)
+    return _write(warehouse, path, checksum, rows)
+
+
+def _already_loaded(warehouse: Path, checksum: str) -> tuple[str, str] | None:
+    if not warehouse.exists():
+        return None
+    with connection.connect(warehouse, read_only=True) as con:
+        if not connection.table_exists(con, RAW_SCHEMA, FILES_TABLE):
+            return None
+        found = con.execute(
+            f"SELECT file_name, CAST(loaded_at AS VARCHAR) FROM {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
+            " WHERE file_sha256 = ?",
+            [checksum],
+        ).fetchall()
+    return found[0] if found else None
+
+
+def _write(warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow]) -> LoadResult:
+    rows = list(rows)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    with connection.connect(warehouse) as con:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            ensure_schema(con)
+            superseded = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT file_sha256 FROM {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
+                    " WHERE file_name = ? AND is_current",
+                    [path.name],
+                ).fetchall()
+            ]
+            con.execute(
+                f"UPDATE {RAW_SCHEMA}.{FILES_TABLE} SET is_current = false,"  # noqa: S608
+                " superseded_at = ?, superseded_by_sha256 = ? WHERE file_name = ? AND is_current",
+                [loaded_at, checksum, path.name],
+            ).fetchall()
+            con.execute(
+                f"INSERT INTO {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, true, NULL, NULL)",
+                [
+                    checksum,
+                    path.name,
+                    path.suffix.lower().lstrip("."),
+                    str(path.resolve()),
+                    len(rows),
+                    loaded_at,
+                ],
+            ).fetchall()
+            placeholders = ", ".join("?" for _ in range(2 + len(ALL_COLUMNS)))
+            con.executemany(
+                f"INSERT INTO {RAW_SCHEMA}.{ROWS_TABLE} VALUES ({placeholders})",  # noqa: S608
+                [[checksum, r.row_number, *(r.values[c] for c in ALL_COLUMNS)] for r in rows],
+            ).fetchall()
+            con.execute("COMMIT").fetchall()
+        except Exception:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    message = f"loaded {len(rows)} rows from {path.name} (sha256 {checksum[:12]})"
+    if superseded:
+        message += f"; supersedes {', '.join(s[:12] for s in superseded)}"
+    return LoadResult(path.name, checksum, "loaded", len(rows), tuple(superseded), message)
+
+
+def file_history(warehouse: Path | str) -> list[tuple]:
+    """(file name, sha256, loaded at, rows, current?, superseded by) for every loaded version."""
+    with connection.connect(warehouse, read_only=True) as con:
+        if not connection.table_exists(con, RAW_SCHEMA, FILES_TABLE):
+            return []
+        columns = "file_name, file_sha256, loaded_at, row_count, is_current, superseded_by_sha256"
+        sql = f"SELECT {columns} FROM {RAW_SCHEMA}.{FILES_TABLE} ORDER BY loaded_at"  # noqa: S608
+        return con.execute(sql).fetchall()
+
+
+def bundled_returns_files() -> list[Path]:
+    """The real returns that ship with the project (loaded by default runs)."""
+    return [bundled_data_folder() / "official_counts.csv"]
+
+
+def rebuild_models(warehouse: Path | str) -> None:
+    """dbt build of the returns models only (after loading returns files)."""
+    from orchestration.sources.returns import DBT_SELECT
+    from orchestration.warehouse.dbt_cli import run_dbt
+
+    completed = run_dbt(["build", "--quiet", "--select", *DBT_SELECT], warehouse)
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"dbt build of the returns models failed (exit {completed.returncode}):\n"
+            f"{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
+        )

@@ -1,1 +1,0 @@
-"""Scrapy spiders, one per source slug (the spider name is the slug)."""

@@ -1,0 +1,127 @@
+"""The UI as a person uses it: `dagster dev` on 127.0.0.1 over a warehouse built from the small
+snapshot window, opened in headless Chromium. Skips when /usr/bin/chromium is missing."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from orchestration import definitions as code_location_module
+from orchestration.defs import runs
+from tests.browser import chromium_or_skip, run_chromium, screenshot_path
+from tests.orchestration.defs.conftest import SMALL_WINDOW, resource_config
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(code_location_module.__file__).resolve().parents[1]
+STARTUP_TIMEOUT_S = 180
+WINDOW = ("--hide-scrollbars", "--window-size=1600,1000")
+ASSET_GROUPS_QUERY = "{ assetNodes { groupName assetKey { path } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def chromium(url: str, *extra: str) -> str:
+    return run_chromium(url, *WINDOW, *extra)
+
+
+def rendered(url: str, screenshot: Path) -> str:
+    """The DOM after the single-page app rendered, and a screenshot of the same page."""
+    budget = "--virtual-time-budget=20000"
+    chromium(url, budget, f"--screenshot={screenshot}")
+    return chromium(url, budget, "--dump-dom")
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(code_location, tmp_path_factory):
+    chromium_or_skip()
+    data_dir = tmp_path_factory.mktemp("ui")
+    home = data_dir / "dagster"
+    home.mkdir()
+    shutil.copyfile(runs.INSTANCE_CONFIG, home / "dagster.yaml")
+    job = code_location.resolve_job_def("daily_collection")
+    with DagsterInstance.from_config(str(home)) as instance:
+        result = job.execute_in_process(
+            instance=instance, run_config={**resource_config(data_dir), **job.run_config}
+        )
+    assert result.success
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PFDW_DATA_DIR": str(data_dir),
+        "PFDW_WAREHOUSE_PATH": str(data_dir / "warehouse" / "pfd.duckdb"),
+        "PFDW_AS_OF": SMALL_WINDOW,
+    }
+    dagster = Path(sys.executable).with_name("dagster")
+    log = (data_dir / "dagster-dev.log").open("w")
+    process = subprocess.Popen(
+        [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # dagster dev ignores signals without job control: stop the group
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            assert process.poll() is None, (data_dir / "dagster-dev.log").read_text()[-3000:]
+            try:
+                nodes = graphql(base, ASSET_GROUPS_QUERY)["data"]["assetNodes"]
+                if nodes:
+                    break
+            except Exception:
+                pass
+            assert time.monotonic() < deadline, "dagster dev did not serve the code location"
+            time.sleep(2)
+        yield base, nodes
+    finally:
+        runs.stop_process_group(process)
+        log.close()
+
+
+def test_asset_graph_shows_the_groups(dagster_ui):
+    base, nodes = dagster_ui
+    groups = {node["groupName"] for node in nodes}
+    assert {"collection", "raw", "staging", "seeds", "publication", "audit"} <= groups
+    keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
+    assert {"crawl/hssib_recommendations", "raw/returns__rows", "audit/report"} <= keys
+    shot = screenshot_path("dagster_asset_graph.png")
+    dom = rendered(f"{base}/asset-groups", shot)
+    assert shot.stat().st_size > 10_000
+    for group in ("collection", "raw", "staging", "publication"):
+        assert group in dom, f"group {group} not visible in the asset graph"
+
+
+def test_asset_checks_page_shows_a_passed_check(dagster_ui):
+    base, _ = dagster_ui
+    shot = screenshot_path("dagster_asset_checks.png")
+    dom = rendered(f"{base}/assets/raw/judiciary_pfd__reports?view=checks", shot)
+    assert shot.stat().st_size > 10_000
+    assert "header_fields_parsed" in dom
+    assert "gx_raw_crawl" in dom  # the blocking Great Expectations suite, as a check
+    assert "Passed" in dom or "Succeeded" in dom
