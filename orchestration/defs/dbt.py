@@ -229,35 +229,30 @@ def build_dbt_assets() -> list:
     no cycle: marts -> raw returns -> returns models.
     """
     manifest = _require_manifest()
+    returns_models = " ".join(returns_source.DBT_SELECT)
+    return [
+        _dbt_assets(manifest, "pfd_dbt", exclude=returns_models),
+        _dbt_assets(manifest, "pfd_dbt_returns", select=returns_models, upstream=("pfd_dbt",)),
+    ]
+
+
+def _dbt_assets(manifest: Path, name: str, upstream: tuple[str, ...] = (), **selection):
+    """One ``@dbt_assets`` over the models ``selection`` picks (select= / exclude=), built with
+    ``dbt_build``; ``upstream``: the dbt builds whose tables these models read."""
 
     @dbt_assets(
         manifest=manifest,
         project=pfd_dbt_project,
         dagster_dbt_translator=translator,
-        exclude=" ".join(returns_source.DBT_SELECT),
-        name="pfd_dbt",
+        name=name,
+        **selection,
     )
-    def pfd_dbt_assets(
+    def _models(
         context: AssetExecutionContext,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
         crawler: CrawlerResource,
     ):
-        yield from dbt_build(context, dbt, warehouse, crawler)
+        yield from dbt_build(context, dbt, warehouse, crawler, upstream_builds=upstream)
 
-    @dbt_assets(
-        manifest=manifest,
-        project=pfd_dbt_project,
-        dagster_dbt_translator=translator,
-        select=" ".join(returns_source.DBT_SELECT),
-        name="pfd_dbt_returns",
-    )
-    def returns_models(
-        context: AssetExecutionContext,
-        dbt: DbtCliResource,
-        warehouse: WarehouseResource,
-        crawler: CrawlerResource,
-    ):
-        yield from dbt_build(context, dbt, warehouse, crawler, upstream_builds=("pfd_dbt",))
-
-    return [pfd_dbt_assets, returns_models]
+    return _models
