@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import connection
+
 AUDIT_SUBDIR = "audit"
 HISTORY_SUBDIR = "history"
 LATEST_FILE = "LATEST"
@@ -62,14 +64,7 @@ def audit_root(data_dir: Path | str) -> Path:
 
 
 def _table_exists(con, qualified: str) -> bool:
-    schema, table = qualified.split(".", 1)
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables"
-            " WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
+    return connection.table_exists(con, *qualified.split(".", 1))
 
 
 def _rows(con, sql: str) -> list[dict]:
@@ -114,7 +109,7 @@ def run_audit(
     folder.mkdir(parents=True, exist_ok=True)
     runner = AuditRunner(folder / "data_docs")
     outcomes, skipped = [], []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connection.connect(warehouse, read_only=True) as con:
         for spec in SUITES:
             if suites and spec.name not in suites:
                 continue
