@@ -57,17 +57,22 @@ def collect_hssib(
     run's logical date; the snapshot's HSSIB section has no dated history, so it serves the same
     pages for any as_of. ``crawl_options`` go to ``scrapers.crawl.run_crawl`` (base_url,
     timeout_s, settings_overrides, snapshot_faults, ...)."""
-    from scrapers.crawl import run_crawl  # the crawl runner imports Scrapy; keep it out of import
-
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     if source == "live" and as_of is not None:
         raise ValueError("as_of applies to the offline snapshot only; the live site is today")
-    run_dir = new_hssib_run_dir(runs_root)
-    run_dir.mkdir(parents=True)
-    crawl = run_crawl(
-        spider=SPIDER, source=source, run_dir=run_dir, as_of=as_of, **(crawl_options or {})
+    options = dict(crawl_options or {})
+    request = CrawlRequest(
+        warehouse=Path(warehouse),
+        runs_root=Path(runs_root),
+        mode="full",
+        source=source,
+        base_url=options.pop("base_url", None),
+        as_of=as_of,
+        options=options,
     )
+    _mode, result = crawl(request)
+    run_dir = result.run_dir
     loaded = load(Path(warehouse), run_dir)
     log.info(
         "hssib run %s: %d recommendations (%d new, %d changed)",
@@ -76,7 +81,7 @@ def collect_hssib(
         loaded.new_recommendations,
         loaded.changed_recommendations,
     )
-    return HssibCollectResult(run_dir=run_dir, load=loaded, crawl=crawl)
+    return HssibCollectResult(run_dir=run_dir, load=loaded, crawl=result)
 
 
 def crawl(request: CrawlRequest) -> tuple[str, Any]:
