@@ -1,4 +1,5 @@
-"""Throughput figure for the snapshot server: fetch every listing and report page once.
+"""Throughput figure for the snapshot server: fetch every listing and report page once, then
+every report PDF once (Regulation 28 PDFs built from report texts, stand-ins for the rest).
 
     .venv/bin/pfdw bench snapshot [--as-of YYYY-MM-DD] [--clients 8]
 
@@ -79,4 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{label}: {ok} x 200, {other} other in {seconds:.2f} s "
                 f"= {(ok + other) / seconds:.0f} pages/s"
             )
+        with_text = server.site.served_texts.pdf
+        report_pdfs = sorted(
+            {e.report_document.path for e in server.site.listed_entries() if e.report_document}
+        )
+        ok, other, seconds = fetch_all(server.base_url, report_pdfs, args.clients)
+        print(
+            f"report PDFs, cold: {ok} x 200, {other} other in {seconds:.2f} s "
+            f"({sum(path in with_text for path in report_pdfs)} Regulation 28, the rest stand-ins)"
+        )
     return 0

@@ -28,32 +28,39 @@ CURRENT_REPORT = (
     "katie-overd-prevention-of-future-deaths-report/"
 )
 LEGACY_POST = "https://www.judiciary.uk/prevention-of-future-death-reports/railwayrelateddeaths/"
+# Report text inline, with an addressee block: as table rows, and as <strong> headings.
+TEXT_TABLE_REPORT = (
+    "https://www.judiciary.uk/prevention-of-future-death-reports/"
+    "geoffery-hoad-prevention-of-future-deaths-report/"
+)
+TEXT_STRONG_REPORT = (
+    "https://www.judiciary.uk/prevention-of-future-death-reports/"
+    "brian-chapman-prevention-of-future-deaths-report/"
+)
 
 
 def fixture_pages() -> dict[str, str]:
     """File name -> page text."""
     after = SnapshotSite(AFTER_REMOVALS)
     before = SnapshotSite(BEFORE_REMOVALS)
-    current = after.entry(CURRENT_REPORT)
-    variant = after.entry(VARIANT_REPORT)
-    undated = before.entry(UNDATED_REPORT)
     legacy = before.entry(LEGACY_POST)
+
+    def report_page(site: SnapshotSite, url: str, layout: str = "current") -> str:
+        entry = site.entry(url)
+        documents = site.visible_documents(url)
+        text = site.inline_text(entry)
+        return render.render_report(entry, documents, FIXTURE_ORIGIN, layout, text=text)
+
     return {
         "snapshot_listing_page_2.html": render.render_listing(
             after.listed_entries(), 2, FIXTURE_ORIGIN
         ),
-        "snapshot_report_current.html": render.render_report(
-            current, after.visible_documents(current.url), FIXTURE_ORIGIN
-        ),
-        "snapshot_report_label_variants.html": render.render_report(
-            variant, after.visible_documents(variant.url), FIXTURE_ORIGIN
-        ),
-        "snapshot_report_undated_removed.html": render.render_report(
-            undated, before.visible_documents(undated.url), FIXTURE_ORIGIN
-        ),
-        "snapshot_report_layout_2025_08.html": render.render_report(
-            current, after.visible_documents(current.url), FIXTURE_ORIGIN, layout="2025-08"
-        ),
+        "snapshot_report_current.html": report_page(after, CURRENT_REPORT),
+        "snapshot_report_label_variants.html": report_page(after, VARIANT_REPORT),
+        "snapshot_report_undated_removed.html": report_page(before, UNDATED_REPORT),
+        "snapshot_report_layout_2025_08.html": report_page(after, CURRENT_REPORT, "2025-08"),
+        "snapshot_report_text_table.html": report_page(after, TEXT_TABLE_REPORT),
+        "snapshot_report_text_strong.html": report_page(after, TEXT_STRONG_REPORT),
         "snapshot_legacy_post.html": render.render_report(legacy, [], FIXTURE_ORIGIN),
     }
 

@@ -1,7 +1,9 @@
-"""HTML (and stand-in PDFs) for the offline snapshot, following the markup contract.
+"""HTML for the offline snapshot, following the markup contract (PDFs are in ``pdf.py``).
 
 Every value from the data goes through ``html.escape``; a header value's newlines become
 ``<br>``. URLs are absolute on the origin being served, as WordPress uses its own site URL.
+A report's page text, when the data has it, follows the header in one of the two markups real
+pages use (table rows or ``<strong>`` headings), chosen per page by a hash of its URL.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
+from scrapers.snapshot.report_text import ADDRESSEE_HEADING, ReportText, paragraphs
 from scrapers.snapshot.site import (
     CANONICAL_ORIGIN,
     CATEGORIES_BY_SLUG,
@@ -28,6 +31,8 @@ from scrapers.snapshot.site import (
 )
 
 LAYOUTS = ("current", "2025-08")
+# The two markups of a report's inline text (see report_text_html).
+TEXT_MARKUPS = ("table", "strong")
 SITE_NAME = "Courts and Tribunals Judiciary"
 LISTING_TITLE = "Prevention of future death reports"
 
@@ -119,10 +124,42 @@ def time_element(day: dt.date | None) -> str:
     return f'<time datetime="{day.isoformat()}">{display_date(day)}</time>'
 
 
-def _document(title: str, body_class: str, main: str, origin: str) -> str:
+# The replica says, on each report page, when the stored copy it serves was captured and whether
+# that copy had its document links: a status must not call a response "overdue" when the capture
+# could not have shown it. judiciary.uk has no such tags; the spider treats a page without them
+# as captured live, on the day it was fetched.
+CAPTURED_ON_META = "pfdw:captured-on"
+CAPTURE_KIND_META = "pfdw:capture-kind"
+_CAPTURE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def capture_of(entry: ReportEntry) -> tuple[str, str] | None:
+    """(capture kind, ISO date) of the stored copy behind a report page, from the CSV's
+    ``captured_from`` ("page scrape 2024-04-07", "cleaned table 2025-07-31 (... no document
+    links)"); None when it says neither."""
+    captured_from = entry.row.get("captured_from", "")
+    found = _CAPTURE_DATE.search(captured_from)
+    if found is None:
+        return None
+    kind = "no_document_links" if "no document links" in captured_from else "page_scrape"
+    return kind, found.group(0)
+
+
+def _capture_meta(entry: ReportEntry) -> str:
+    capture = capture_of(entry)
+    if capture is None:
+        return ""
+    kind, day = capture
+    return (
+        f'<meta name="{CAPTURE_KIND_META}" content="{escape(kind)}">'
+        f'<meta name="{CAPTURED_ON_META}" content="{escape(day)}">'
+    )
+
+
+def _document(title: str, body_class: str, main: str, origin: str, head: str = "") -> str:
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en-GB"><head><meta charset="utf-8">'
+        f'<html lang="en-GB"><head><meta charset="utf-8">{head}'
         f"<title>{escape(title)} - {SITE_NAME}</title></head>\n"
         f'<body class="{escape(body_class)}">\n'
         f"{_site_header(origin)}\n"
@@ -343,13 +380,19 @@ def _related_html(documents: Sequence[Document], origin: str) -> str:
 
 
 def render_report(
-    entry: ReportEntry, documents: Sequence[Document], origin: str, layout: str = "current"
+    entry: ReportEntry,
+    documents: Sequence[Document],
+    origin: str,
+    layout: str = "current",
+    text: ReportText | None = None,
 ) -> str:
-    """A report page, showing ``documents`` (the ones visible on the as-of day)."""
+    """A report page, showing ``documents`` (the ones visible on the as-of day) and, after the
+    header, ``text`` (the report's page text) when given."""
     if entry.is_legacy_post:
         return render_legacy_post(entry, origin)
+    text_html = report_text_html(text, entry) if text is not None else ""
     if layout == "2025-08":
-        body = _drift_body(entry, documents, origin)
+        body = _drift_body(entry, documents, origin, text_html)
     elif layout == "current":
         lines = []
         for field in HEADER_FIELDS:
@@ -361,6 +404,7 @@ def render_report(
         body = (
             '  <div class="flow">\n'
             + "".join(lines)
+            + text_html
             + _download_button(entry, documents, origin)
             + "  </div>\n"
             + _related_html(documents, origin)
@@ -370,10 +414,14 @@ def render_report(
     main = (
         '<article class="pfd type-pfd">\n' + _article_header(entry, origin) + body + "</article>\n"
     )
-    return _document(entry.title, "pfd-template-default single single-pfd", main, origin)
+    return _document(
+        entry.title, "pfd-template-default single single-pfd", main, origin, _capture_meta(entry)
+    )
 
 
-def _drift_body(entry: ReportEntry, documents: Sequence[Document], origin: str) -> str:
+def _drift_body(
+    entry: ReportEntry, documents: Sequence[Document], origin: str, text_html: str
+) -> str:
     """The August 2025 markup: definition list and plain document links, no div.flow."""
     rows = "".join(
         f"  <dt>{escape(CANONICAL_LABELS[field])}</dt><dd>{header_value_html(entry.row[field])}"
@@ -389,7 +437,41 @@ def _drift_body(entry: ReportEntry, documents: Sequence[Document], origin: str) 
     return (
         '  <section class="pfd-report"><div class="pfd-report__meta"><dl>\n'
         f"{rows}  </dl></div>\n"
-        f'  <div class="pfd-report__documents">{links}</div></section>\n'
+        + (f'  <div class="pfd-report__text">\n{text_html}  </div>\n' if text_html else "")
+        + f'  <div class="pfd-report__documents">{links}</div></section>\n'
+    )
+
+
+def text_markup(entry_url: str) -> str:
+    """Which of TEXT_MARKUPS a page's inline text uses: half and half, by a hash of the URL."""
+    return stable_choice(TEXT_MARKUPS, "report-text-markup", entry_url)
+
+
+def report_text_html(text: ReportText, entry: ReportEntry) -> str:
+    """The report's words as the page shows them: the addressee block when there is one, then
+    the numbered sections (section 1 from the header), empty sections left out."""
+    blocks: list[tuple[str, list[str]]] = []
+    if text.sent_to.strip():
+        blocks.append((ADDRESSEE_HEADING, paragraphs(text.sent_to)))
+    for number, heading, section_text in text.section_tuples(entry.row):
+        blocks.append((f"{number} {heading}", paragraphs(section_text)))
+    if text_markup(entry.url) == "table":
+        rows = "".join(
+            '      <tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell">{escape(heading)}</td>'
+            '<td class="govuk-table__cell">'
+            + "".join(f"<p>{escape(paragraph)}</p>" for paragraph in body)
+            + "</td></tr>\n"
+            for heading, body in blocks
+        )
+        return (
+            '    <table class="govuk-table"><tbody class="govuk-table__body">\n'
+            f"{rows}    </tbody></table>\n"
+        )
+    return "".join(
+        f"    <p><strong>{escape(heading)}</strong></p>\n"
+        + "".join(f"    <p>{escape(paragraph)}</p>\n" for paragraph in body)
+        for heading, body in blocks
     )
 
 
@@ -456,64 +538,3 @@ def render_robots(origin: str) -> str:
         "\n"
         f"Sitemap: {origin}/wp-sitemap.xml\n"
     )
-
-
-# Stand-in PDF -----------------------------------------------------------------------------------
-
-_PDF_PAGE_WIDTH = 595
-_PDF_PAGE_HEIGHT = 842
-_PDF_MARGIN = 40
-# Average Helvetica glyph width in em, generous enough that a URL line fits the page.
-_HELVETICA_AVERAGE_EM = 0.6
-
-
-def _pdf_string(text: str) -> str:
-    ascii_text = text.encode("ascii", "replace").decode("ascii")
-    return "(" + re.sub(r"([\\()])", r"\\\1", ascii_text) + ")"
-
-
-def stand_in_pdf(real_url: str) -> bytes:
-    """A one-page PDF saying it stands in for ``real_url`` (hand-built, with a correct xref)."""
-    usable_width = _PDF_PAGE_WIDTH - 2 * _PDF_MARGIN
-    url_size = min(10.0, usable_width / (max(len(real_url), 1) * _HELVETICA_AVERAGE_EM))
-    lines = [
-        (14.0, "Stand-in document"),
-        (10.0, "This PDF is a stand-in served by the offline snapshot of judiciary.uk."),
-        (10.0, "It is not the real document, which is not bundled. The real document is at:"),
-        (url_size, real_url),
-    ]
-    y = _PDF_PAGE_HEIGHT - _PDF_MARGIN - 20
-    operations = []
-    for size, text in lines:
-        operations.append(f"BT /F1 {size:.2f} Tf {_PDF_MARGIN} {y} Td {_pdf_string(text)} Tj ET")
-        y -= 24
-    stream = "\n".join(operations).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {_PDF_PAGE_WIDTH} {_PDF_PAGE_HEIGHT}] "
-            "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
-        ).encode("ascii"),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        (
-            "<< /Title (Stand-in document) /Producer (pfd-warehouse offline snapshot) "
-            f"/Subject {_pdf_string(real_url)} >>"
-        ).encode("ascii"),
-    ]
-    output = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(output))
-        output += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_offset = len(output)
-    output += b"xref\n0 %d\n" % (len(objects) + 1)
-    output += b"0000000000 65535 f \n"
-    for offset in offsets:
-        output += b"%010d 00000 n \n" % offset
-    output += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_offset,
-    )
-    return bytes(output)

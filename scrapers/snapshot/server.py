@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from scrapers.snapshot import hssib, render
+from scrapers.snapshot import hssib, pdf, render
 from scrapers.snapshot.faults import FaultConfig, FaultInjector, truncate_body
 from scrapers.snapshot.site import (
     CATEGORIES_BY_SLUG,
@@ -167,9 +167,15 @@ class SnapshotApp:
         )
 
     def _document(self, path: str) -> Response:
+        """A report PDF whose text the data has is a Regulation 28 PDF; anything else a stand-in."""
         for candidate in (path, unquote(path)):
             if self.site.serves_document(candidate):
-                body = render.stand_in_pdf(render.CANONICAL_ORIGIN + candidate)
+                served = self.site.document_text(candidate)
+                if served is None:
+                    body = pdf.stand_in_pdf(render.CANONICAL_ORIGIN + candidate)
+                else:
+                    text, entry = served
+                    body = pdf.regulation28_pdf(text.sent_to, text.section_tuples(entry.row))
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
                 visible_from = self.site.document_visible_from(candidate)
                 return Response(200, "application/pdf", body, visible_from, etag)
@@ -205,7 +211,9 @@ class SnapshotApp:
         if entry is None:
             return self.not_found()
         documents = self.site.visible_documents(entry.url)
-        html_text = render.render_report(entry, documents, self.origin, self.layout)
+        html_text = render.render_report(
+            entry, documents, self.origin, self.layout, text=self.site.inline_text(entry)
+        )
         return _page(
             200, html_text, self.site.last_modified(entry), origin=self.origin, fault_eligible=True
         )

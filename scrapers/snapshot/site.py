@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,12 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from scrapers.judiciary_pfd import CANONICAL_ORIGIN  # noqa: E402 (the site it replicates)
+from scrapers.snapshot.report_text import (
+    ReportText,
+    ServedTexts,
+    bundled_report_texts,
+    serve_texts,
+)
 
 LISTING_PATH = "/prevention-of-future-death-reports/"
 CATEGORY_ARCHIVE_PREFIX = "/pfd-types/"
@@ -448,11 +455,16 @@ class DateFilter:
 class SnapshotSite:
     """What the PFD section of judiciary.uk showed on ``as_of`` (default: today).
 
-    ``entries`` overrides the bundled data (tests use it to render hostile values).
+    ``entries`` overrides the bundled data (tests use it to render hostile values); ``texts``
+    overrides the bundled report texts (report URL -> ReportText), which are otherwise read on
+    first use.
     """
 
     def __init__(
-        self, as_of: dt.date | None = None, entries: Iterable[ReportEntry] | None = None
+        self,
+        as_of: dt.date | None = None,
+        entries: Iterable[ReportEntry] | None = None,
+        texts: Mapping[str, ReportText] | None = None,
     ) -> None:
         if as_of is not None and not isinstance(as_of, dt.date):
             raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
@@ -460,6 +472,10 @@ class SnapshotSite:
             as_of = as_of.date()
         self.as_of: dt.date = as_of if as_of is not None else dt.date.today()
         all_entries = tuple(entries) if entries is not None else bundled_entries()
+        self._all_entries = all_entries
+        self._texts_override = texts
+        self._served_texts: ServedTexts | None = None
+        self._texts_lock = threading.Lock()
         self._listed: tuple[ReportEntry, ...] = tuple(
             entry for entry in all_entries if self._is_listed(entry)
         )
@@ -552,6 +568,27 @@ class SnapshotSite:
     def serves_document(self, path: str) -> bool:
         visible_from = self._document_visible_from.get(path)
         return visible_from is not None and visible_from <= self.as_of
+
+    # Report texts -------------------------------------------------------------------------------
+
+    @property
+    def served_texts(self) -> ServedTexts:
+        """Which texts are shown inline and which as PDFs (built on first use)."""
+        with self._texts_lock:
+            if self._served_texts is None:
+                texts = self._texts_override
+                if texts is None:
+                    texts = bundled_report_texts()
+                self._served_texts = serve_texts(self._all_entries, texts)
+            return self._served_texts
+
+    def inline_text(self, entry: ReportEntry) -> ReportText | None:
+        """The page text shown inline in ``entry``'s page, if any."""
+        return self.served_texts.inline.get(entry.url)
+
+    def document_text(self, path: str) -> tuple[ReportText, ReportEntry] | None:
+        """The text (and its report) a document is served with as a PDF; None: a stand-in."""
+        return self.served_texts.pdf.get(path)
 
 
 def page_count(item_count: int, per_page: int = REPORTS_PER_PAGE) -> int:

@@ -28,3 +28,11 @@ def test_fixtures_cover_the_page_shapes():
     assert "<time" not in pages["snapshot_report_undated_removed.html"]
     assert '<section class="pfd-report">' in pages["snapshot_report_layout_2025_08.html"]
     assert "legacy category post" in pages["snapshot_legacy_post.html"]
+    table = pages["snapshot_report_text_table.html"]
+    assert '<tbody class="govuk-table__body">' in table and "<p><strong>" not in table
+    strong = pages["snapshot_report_text_strong.html"]
+    assert "<p><strong>5 CORONER&#x27;S CONCERNS</strong></p>" in strong
+    assert "govuk-table" not in strong
+    for name in ("snapshot_report_text_table.html", "snapshot_report_text_strong.html"):
+        assert "THIS REPORT IS BEING SENT TO:" in pages[name]
+    assert "govuk-table" not in pages["snapshot_report_current.html"]  # no text in the data

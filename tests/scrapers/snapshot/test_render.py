@@ -1,12 +1,12 @@
-"""Rendered markup: the contract's shapes, escaping, label variants, drift layout, stand-in PDF."""
+"""Rendered markup: the contract's shapes, escaping, label variants, drift layout.
+
+Inline report text is tested in test_report_text.py, PDFs in test_pdf.py."""
 
 from __future__ import annotations
 
 import html
-import io
 import re
 
-import pypdf
 import pytest
 
 from scrapers.snapshot import render
@@ -35,8 +35,10 @@ def _row(**values: str) -> dict[str, str]:
 
 
 def _header_values(page: str) -> dict[str, str]:
-    """label -> value, the way the spider reads div.flow (<br> back to newlines, unescaped)."""
+    """label -> value, the way the spider reads div.flow (<br> back to newlines, unescaped);
+    the header ends where the report text (table or <strong> heading) starts."""
     flow = page.split('<div class="flow">', 1)[1].split("</div>", 1)[0]
+    flow = re.split(r"<table|<p><strong>", flow, maxsplit=1)[0]
     values = {}
     for match in HEADER_P.finditer(flow):
         value = html.unescape(match.group("value").replace("<br>", "\n"))
@@ -55,7 +57,8 @@ def test_every_row_round_trips_its_header_values(site_everything_listed):
     """For EVERY row: each non-empty header value appears exactly, under a known label."""
     for entry in site_everything_listed.listed_entries():
         documents = site_everything_listed.visible_documents(entry.url)
-        page = render.render_report(entry, documents, ORIGIN)
+        text = site_everything_listed.inline_text(entry)
+        page = render.render_report(entry, documents, ORIGIN, text=text)
         assert page.rstrip().endswith("</html>")
         if entry.is_legacy_post:
             assert "<time" not in page
@@ -211,26 +214,6 @@ def test_listing_page_has_ten_cards_and_page_count(site_after_removals):
     assert max(numbers) == 615
     assert render.render_listing(entries, 616, ORIGIN) is None
     assert render.render_listing(entries, 0, ORIGIN) is None
-
-
-def test_stand_in_pdf_is_valid_and_names_the_real_url():
-    url = (
-        "https://www.judiciary.uk/wp-content/uploads/JCO/Documents/coroners/pfds/"
-        "road-highways-safety/Nilsson+2013-0332.pdf"
-    )
-    pdf = render.stand_in_pdf(url)
-    reader = pypdf.PdfReader(io.BytesIO(pdf), strict=True)
-    assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
-    assert "stand-in" in text
-    assert url in text
-    assert reader.metadata.subject == url
-
-
-def test_stand_in_pdf_escapes_pdf_string_delimiters():
-    url = "https://www.judiciary.uk/wp-content/uploads/2020/01/odd(name)\\x.pdf"
-    reader = pypdf.PdfReader(io.BytesIO(render.stand_in_pdf(url)), strict=True)
-    assert url in reader.pages[0].extract_text()
 
 
 def test_robots_txt_allows_the_pfd_section():
