@@ -242,6 +242,7 @@ def run_crawl(
     run_dir: Path,
     mode: str = "full",
     state_file: Path | None = None,
+    text_state_file: Path | None = None,
     base_url: str | None = None,
     as_of: date | None = None,
     snapshot_layout: str = "current",
@@ -262,6 +263,8 @@ def run_crawl(
         raise ValueError("state_file is only used with mode='incremental'")
     if state_file is not None and not Path(state_file).is_file():
         raise ValueError(f"state_file {state_file} does not exist")
+    if text_state_file is not None and not Path(text_state_file).is_file():
+        raise ValueError(f"text_state_file {text_state_file} does not exist")
     if source == "live" and as_of is not None:
         raise ValueError("as_of applies to the offline snapshot only; the live site is today")
     starts_snapshot = source == "snapshot" and not base_url
@@ -301,6 +304,8 @@ def run_crawl(
             "base_url": origin,
             "mode": mode,
             "state_file": str(Path(state_file).resolve()) if state_file else None,
+            # Only spiders that read report documents take it (judiciary_pfd).
+            "text_state_file": str(Path(text_state_file).resolve()) if text_state_file else None,
             "max_listing_pages": max_listing_pages,
         }
         command = build_command(spider, spider_args, settings)

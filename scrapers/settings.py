@@ -44,6 +44,15 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 PFDW_LISTING_RETRY_TIMES = 8
 PFDW_REPORT_RETRY_TIMES = 3
 
+# Report PDFs (read for the report's text when its page shows none): a PDF larger than this is
+# not downloaded (a crawl error says so), and only its first pages are read.
+PFDW_PDF_MAX_BYTES = 20_000_000
+PFDW_PDF_MAX_PAGES = 60
+# A PDF is fetched once per URL. An incremental (daily) run fetches at most this many (0 = no
+# limit), new reports' first; PDFs over the budget (a new warehouse has thousands unread) wait
+# for the next run. Full crawls have no PDF budget.
+PFDW_INCREMENTAL_PDF_BUDGET = 150
+
 # Off by default; turn on for development with -s HTTPCACHE_ENABLED=True.
 HTTPCACHE_ENABLED = False
 HTTPCACHE_DIR = "httpcache"

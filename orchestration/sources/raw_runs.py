@@ -77,6 +77,24 @@ def holds_rows(warehouse: Path, table: str, schema: str = "raw") -> bool:
 # --------------------------------------------------------------------------- reading the folder
 
 
+def latest_observations(
+    items: list[dict[str, Any]], key: Callable[[dict[str, Any]], str] = lambda item: item["url"]
+) -> list[dict[str, Any]]:
+    """One item per key: if a run observed something twice, the later crawl wins (ties: the
+    later line)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for item in items:
+        seen = latest.get(key(item))
+        if seen is None or str(item["crawled_at"]) >= str(seen["crawled_at"]):
+            latest[key(item)] = item
+    return list(latest.values())
+
+
+def json_column(value: Any) -> str:
+    """A list or object from an item as JSON text for a JSON column (None -> [])."""
+    return json.dumps(value if value is not None else [], ensure_ascii=False, sort_keys=True)
+
+
 def parse_timestamp(value: Any, where: str, field: str) -> datetime:
     """An ISO timestamp as naive UTC, or a RawLoadError naming where it was."""
     try:

@@ -1,5 +1,6 @@
 """HTML helpers every source's parser uses: selectors from any input, element text with ``<br>``
-as a newline, ASCII-only stripping, and the origin of a URL. Pure functions, no I/O."""
+as a newline (or with every block on its own line), ASCII-only stripping, and the origin of a URL.
+Pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from parsel import Selector
 
 ASCII_WHITESPACE = " \t\n\r\f\v"
 SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+# Elements that start a new line in block_text.
+BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd tr td th table tbody thead section article aside blockquote "
+    "h1 h2 h3 h4 h5 h6".split()
+)
 
 
 def strip_ascii(text: str) -> str:
@@ -60,6 +66,41 @@ def element_text(node: Selector | Any) -> str:
         return root
     walk(root)
     return "".join(parts)
+
+
+def block_text(node: Selector | Any) -> str:
+    """Text of an element with ``<br>`` and every block element (paragraph, list item, cell ...)
+    on its own line: lines stripped of ASCII whitespace, blank lines dropped."""
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return
+        tag = tag.lower()
+        if tag == "br":
+            parts.append("\n")
+            return
+        if tag in SKIPPED_TAGS:
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            parts.append("\n")
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if is_block:
+            parts.append("\n")
+
+    root = node.root if isinstance(node, Selector) else node
+    if isinstance(root, str):
+        return root
+    walk(root)
+    lines = (strip_ascii(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def origin_of(url: str) -> str:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -23,11 +22,23 @@ from scrapers.common.html import (  # noqa: F401 (parsing.as_selector etc. for c
     ASCII_WHITESPACE,
     SKIPPED_TAGS,
     as_selector,
+    block_text,
     element_text,
     origin_of,
     strip_ascii,
 )
 from scrapers.judiciary_pfd import selectors as sel
+from scrapers.judiciary_pfd.labels import (  # noqa: F401 (parsing.match_header_line for callers)
+    match_addressee_label,
+    match_header_label,
+    match_header_line,
+)
+from scrapers.judiciary_pfd.report_text import (  # noqa: F401 (parsing.split_report_sections)
+    marked_heading,
+    numbered_heading,
+    split_report_sections,
+    split_report_text,
+)
 
 LEGACY_POST_REASON = "legacy category post: no report header fields or documents"
 
@@ -161,118 +172,70 @@ def parse_listing_page(html_or_selector: Any, url: str, crawl_origin: str | None
 # --- report pages ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _label_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
-    """(field, "Label: value" pattern, bare-label pattern for table headers), longest first."""
-    compiled = []
-    variants = [(field, label) for field, labels in sel.HEADER_LABELS.items() for label in labels]
-    for field, label in sorted(variants, key=lambda pair: len(pair[1]), reverse=True):
-        words = [re.escape(word).replace("'", "['’]") for word in label.split()]
-        label_pattern = r"\s+".join(words)
-        line = re.compile(
-            rf"^\s*(?P<label>{label_pattern})\s*:(?P<value>.*)$", re.IGNORECASE | re.DOTALL
-        )
-        bare = re.compile(rf"^\s*(?P<label>{label_pattern})\s*:?\s*$", re.IGNORECASE)
-        compiled.append((field, line, bare))
-    return tuple(compiled)
-
-
-def match_header_line(text: str) -> tuple[str, str, str] | None:
-    """``(field, label as seen, raw value)`` when a line starts with a known label, else None."""
-    for field, line_pattern, _ in _label_patterns():
-        match = line_pattern.match(text)
-        if match:
-            return field, match.group("label"), strip_ascii(match.group("value"))
-    return None
-
-
-def match_header_label(text: str) -> tuple[str, str] | None:
-    """``(field, label as seen)`` for a bare label such as a table header cell."""
-    for field, _, bare_pattern in _label_patterns():
-        match = bare_pattern.match(text)
-        if match:
-            return field, match.group("label")
-    return None
-
-
 _INLINE_TEXT_START = re.compile(r"^\s*(?:regulation\s+28\b|1\s*[.)]?\s+CORONER\b)", re.IGNORECASE)
-_SECTION_LINE = re.compile(r"^\s*(?P<number>\d{1,2})\s*[.)]?(?:\s+(?P<rest>.*))?$", re.DOTALL)
 
 
-def _is_heading_word(word: str) -> bool:
-    letters = [char for char in word if char.isalpha()]
-    if word.lower() in sel.SECTION_HEADING_CONNECTORS:
-        return True
-    # Two letters at least: "2 CORONER'S LEGAL POWERS I make this report" ends at "POWERS".
-    return len(letters) >= 2 and all(char.isupper() for char in letters)
-
-
-def _split_heading(rest: str) -> tuple[str, str]:
-    """Leading upper-case words ("CORONER'S CONCERNS") and the remaining text of the line."""
-    words = rest.split(" ")
-    heading_words: list[str] = []
-    for word in words:
-        if word == "" and heading_words:
-            heading_words.append(word)
-            continue
-        if not _is_heading_word(word):
-            break
-        heading_words.append(word)
-    # A heading never ends in a connector ("ACTION SHOULD BE TAKEN and then" keeps "and").
-    while heading_words and (
-        heading_words[-1] == "" or heading_words[-1].lower() in sel.SECTION_HEADING_CONNECTORS
-    ):
-        heading_words.pop()
-    heading = " ".join(heading_words)
-    remainder = rest[len(heading) :] if rest.startswith(heading) else rest
-    return strip_ascii(heading), strip_ascii(remainder)
-
-
-def split_report_sections(text: str) -> list[dict]:
-    """Split inline report text on its numbered headings ("1 CORONER" ... "9").
-
-    Headings must come in order starting with "1 CORONER", so numbered lists inside a section
-    ("1. The trust ...") are not mistaken for headings. Returns
-    ``[{"number": "1", "heading": "CORONER", "text": "..."}]``, or [] when there is no section 1.
-    """
-    sections: list[dict] = []
-    current_lines: list[str] = []
-    for line in text.split("\n"):
-        match = _SECTION_LINE.match(line)
-        expected = len(sections) + 1
-        if match and int(match.group("number")) == expected <= sel.INLINE_SECTION_COUNT:
-            heading, remainder = _split_heading(strip_ascii(match.group("rest") or ""))
-            is_heading = (
-                heading.upper().startswith("CORONER") if expected == 1 else bool(heading)
-            ) or expected == sel.INLINE_SECTION_COUNT
-            if is_heading:
-                if sections:
-                    sections[-1]["text"] = strip_ascii("\n".join(current_lines))
-                sections.append({"number": str(expected), "heading": heading, "text": ""})
-                current_lines = [remainder] if remainder else []
-                continue
-        if sections:
-            current_lines.append(line)
-    if sections:
-        sections[-1]["text"] = strip_ascii("\n".join(current_lines))
-    return sections
-
-
-def _flow_blocks(flow: Selector) -> list[str]:
-    """The texts of ``div.flow``'s blocks in order (list items one by one), file blocks skipped."""
-    blocks: list[str] = []
+def _flow_blocks(flow: Selector) -> list[Selector]:
+    """``div.flow``'s blocks in order (list items one by one, tables whole), file blocks
+    skipped."""
+    blocks: list[Selector] = []
     for child in flow.xpath("./*"):
         tag = child.root.tag.lower() if isinstance(child.root.tag, str) else ""
         classes = child.attrib.get("class", "")
-        if not tag or tag in SKIPPED_TAGS or tag == "table":
+        if not tag or tag in SKIPPED_TAGS:
             continue
         if "wp-block-file" in classes or "govuk-button" in classes:
             continue
         if tag in _BLOCK_LIST_TAGS:
-            blocks.extend(element_text(item) for item in child.xpath("./li"))
+            blocks.extend(child.xpath("./li"))
             continue
-        blocks.append(element_text(child))
+        blocks.append(child)
     return blocks
+
+
+def _report_block_text(block: Selector) -> str:
+    """A block of inline report text as lines; a heading (``<h3>``, or a leading ``<strong>``)
+    gets a line of its own ("<p><strong>5 CORONER'S CONCERNS</strong> During ..." ->
+    "5 CORONER'S CONCERNS" / "During ...") and, when unnumbered, its template number."""
+    text = block_text(block)
+    if block.root.tag.lower() in sel.REPORT_TEXT_HEADING_TAGS:
+        return marked_heading(text) or text
+    first = block.xpath("./*[1]")
+    if not first or strip_ascii(block.root.text or ""):
+        return text
+    tag = first[0].root.tag
+    if not isinstance(tag, str) or tag.lower() not in sel.REPORT_TEXT_HEADING_TAGS:
+        return text
+    heading = block_text(first[0])
+    line = marked_heading(heading) if heading and text.startswith(heading) else None
+    if line is None:
+        return text
+    rest = strip_ascii(text[len(heading) :])
+    return "\n".join(part for part in (line, rest) if part)
+
+
+def _report_table_lines(table: Selector) -> list[str]:
+    """Report text held as GOV.UK table rows keyed by the heading cell (header rows, with a
+    ``th`` label, are not report text)."""
+    lines: list[str] = []
+    for row in table.css(sel.REPORT_TEXT_TABLE_ROWS):
+        if row.xpath("./th"):
+            continue
+        cells = row.xpath(f"./{sel.REPORT_TEXT_TABLE_CELLS}")
+        if len(cells) < 2:
+            continue
+        lines.append(numbered_heading(block_text(cells[0])))
+        lines.extend(text for cell in cells[1:] if (text := block_text(cell)))
+    return lines
+
+
+def _is_report_text_start(text: str, header_text: str, labels: dict[str, str]) -> bool:
+    """The report's own text starts here: its title, its section 1, or its addressee label (a
+    "sent to" label standing alone, or one after the header's own)."""
+    if _INLINE_TEXT_START.match(text):
+        return True
+    addressee = match_addressee_label(strip_ascii(header_text))
+    return addressee is not None and (not addressee or sel.ADDRESSEE_FIELD in labels)
 
 
 def _parse_header(page: Selector) -> dict:
@@ -280,6 +243,7 @@ def _parse_header(page: Selector) -> dict:
     labels: dict[str, str] = {}
     warnings: list[str] = []
     inline_lines: list[str] = []
+    read_tables: set[int] = set()
 
     def record(field: str, label: str, value: str) -> None:
         if field in labels:
@@ -290,17 +254,29 @@ def _parse_header(page: Selector) -> dict:
 
     in_inline_text = False
     for flow in page.css(sel.HEADER_FLOW):
-        for text in _flow_blocks(flow):
-            if not in_inline_text and _INLINE_TEXT_START.match(text):
+        for block in _flow_blocks(flow):
+            if block.root.tag.lower() == "table":
+                read_tables.add(id(block.root))
+                table_lines = _report_table_lines(block)
+                if table_lines:
+                    in_inline_text = True
+                    inline_lines.extend(table_lines)
+                continue
+            text = element_text(block)
+            report_lines = _report_block_text(block)
+            if not in_inline_text and _is_report_text_start(report_lines, text, labels):
                 in_inline_text = True
             if in_inline_text:
-                inline_lines.append(text)
+                inline_lines.append(report_lines)
                 continue
             matched = match_header_line(text)
             if matched:
                 record(*matched)
             elif strip_ascii(text):
-                inline_lines.append(text)
+                inline_lines.append(report_lines)
+    for table in page.xpath("//table"):
+        if id(table.root) not in read_tables:
+            inline_lines.extend(_report_table_lines(table))
     for row in page.css(sel.HEADER_TABLE_ROWS):
         label_cell = row.css(sel.HEADER_TABLE_LABEL)
         value_cell = row.css(sel.HEADER_TABLE_VALUE)
@@ -316,7 +292,7 @@ def _parse_header(page: Selector) -> dict:
         "header": header,
         "header_labels": labels,
         "warnings": warnings,
-        "inline_text": "\n".join(inline_lines),
+        "inline_text": "\n".join(line for line in inline_lines if line),
     }
 
 
@@ -424,6 +400,7 @@ def parse_report_page(html_or_selector: Any, url: str, crawl_origin: str | None 
     ``url`` is the address the page was fetched from; ``crawl_origin`` (default: its origin)
     is replaced by https://www.judiciary.uk in every URL returned. ``is_empty`` is True when
     the page has no header fields and no documents (a legacy category post, or layout drift).
+    ``inline_text`` is the report's own text shown on the page, as lines ("" when none).
     """
     page = as_selector(html_or_selector)
     origin = crawl_origin or origin_of(url)
@@ -443,5 +420,29 @@ def parse_report_page(html_or_selector: Any, url: str, crawl_origin: str | None 
         "parse_warnings": date_warnings + header["warnings"],
     }
     parsed["content_hash"] = content_hash(parsed)
+    # Not hashed: it says which stored copy the page is, not what the page shows.
+    parsed["capture_kind"], parsed["captured_on"] = parse_capture(page)
     parsed["is_empty"] = not header["header_labels"] and not documents
+    parsed["inline_text"] = header["inline_text"]
     return parsed
+
+
+def parse_capture(page: Selector) -> tuple[str | None, str | None]:
+    """(capture kind, ISO capture date) that the offline replica states for the stored copy it
+    serves (``<meta name="pfdw:capture-kind">``, ``<meta name="pfdw:captured-on">``); (None, None)
+    on the live site, whose pages are captured when fetched. Values it does not know are dropped."""
+    kind = strip_ascii(page.css(sel.CAPTURE_KIND_META).attrib.get("content", ""))
+    day = strip_ascii(page.css(sel.CAPTURED_ON_META).attrib.get("content", ""))
+    if kind not in sel.CAPTURE_KINDS or not _is_iso_date(day):
+        return None, None
+    return kind, day[:10]
+
+
+def report_pdf_url(documents: list[dict]) -> str | None:
+    """The report PDF whose text is read when the page shows none: the first document of kind
+    "report" that is a PDF (a .docx report is not read)."""
+    for document in documents:
+        path = urlsplit(document["url"]).path.lower()
+        if document["kind"] == "report" and path.endswith(sel.REPORT_PDF_EXTENSION):
+            return document["url"]
+    return None

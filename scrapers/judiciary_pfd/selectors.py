@@ -71,10 +71,41 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
 }
 HEADER_FIELDS = tuple(HEADER_LABELS)
 
-# Inline report text: numbered section headings ("1 CORONER" ... "9"), in this order.
+# --- the report's own text (inline on the page, or in the report PDF) -------------------------
+# Numbered section headings ("1 CORONER" ... "9"), in this order.
 INLINE_SECTION_COUNT = 9
 # Lower-case words allowed inside an upper-case section heading ("INVESTIGATION and INQUEST").
 SECTION_HEADING_CONNECTORS = frozenset({"and", "of", "the", "to", "be", "&"})
+# Inline report text as GOV.UK table rows keyed by the heading cell ("5 CORONER'S CONCERNS" |
+# text); header rows (th label, td value) are not report text.
+REPORT_TEXT_TABLE_ROWS = "tbody.govuk-table__body > tr.govuk-table__row"
+REPORT_TEXT_TABLE_CELLS = "td"
+# A block whose first child is one of these, holding the block's leading text, is a heading
+# ("<p><strong>5 CORONER'S CONCERNS</strong> During ...</p>").
+REPORT_TEXT_HEADING_TAGS = frozenset({"strong", "b", "h2", "h3", "h4"})
+# Section keys in template order: (number, key, word stems that identify its heading). Headings
+# are compared in lower case without apostrophes, "&" read as "and"; a heading names a key when
+# each stem of one alternative starts one of its words ("CORONERS CONCERNS", "Coroner’s concern",
+# "MATTERS OF CONCERN"). The first key that matches wins, so the bare "coroner" comes last.
+REPORT_SECTIONS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
+    ("2", "legal_powers", (("legal", "power"),)),
+    ("3", "investigation_and_inquest", (("investigat",), ("inquest",))),
+    ("4", "circumstances_of_death", (("circumstance",),)),
+    ("5", "coroners_concerns", (("concern",),)),
+    ("6", "action_should_be_taken", (("action",),)),
+    ("7", "your_response", (("response",),)),
+    ("8", "copies_and_publication", (("copies",), ("publication",))),
+    ("9", "signature", (("signature",), ("signed",))),
+    ("1", "coroner", (("coroner",),)),
+)
+# The addressee block before section 1 starts with one of the "sent to" labels (HEADER_LABELS).
+# In the page header the label is followed by its value; in the report it is upper case, or
+# stands alone on its line.
+ADDRESSEE_FIELD = "sent_to"
+# The offline snapshot's stand-in PDF says so; its text is not a report.
+STAND_IN_MARKERS = ("This PDF is a stand-in served by the offline snapshot",)
+# The report document whose text is read when the page shows none.
+REPORT_PDF_EXTENSION = ".pdf"
 
 # File extensions that make a link a document rather than a page.
 DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls")
@@ -85,3 +116,9 @@ RESPONSE_MARKERS = ("response", "respomse", "reponse")
 REF_PREFIXED_FILE = r"^(?:19|20)\d{2}\s?[-–]\s?\d{3,4}[a-z]?[-_ ]"
 REPORT_MARKERS = ("prevention", "pfd", "report", "regulation-28", "reg-28", "narrative")
 ENCLOSURE_MARKERS = ("appendix", "appendices", "chief-coroner", "accompanying", "annex")
+
+# The offline replica states which stored copy a page is (scrapers/snapshot/render.py); the live
+# site has no such tags.
+CAPTURE_KIND_META = 'meta[name="pfdw:capture-kind"]'
+CAPTURED_ON_META = 'meta[name="pfdw:captured-on"]'
+CAPTURE_KINDS = frozenset({"page_scrape", "no_document_links"})

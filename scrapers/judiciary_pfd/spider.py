@@ -5,8 +5,15 @@ the newest until a page holds only known reports, and revisits the reports named
 file with conditional requests (304 -> NotModifiedItem). Callbacks only yield requests and
 items; the pipelines write them to the run folder.
 
+The report's own text (ReportTextItem) comes from the page when the page shows it, else from the
+report PDF. A PDF is read once: the text state file (both modes) names the PDF each known text
+was read from, and a report whose PDF URL is unchanged is not fetched again; it also lists
+reports whose PDF was never read (a failed fetch, a run over its PDF budget), which are fetched
+when the crawl has nothing else to do. An incremental run fetches at most
+``PFDW_INCREMENTAL_PDF_BUDGET`` PDFs; the rest wait for the next run.
+
 Arguments (``scrapy crawl judiciary_pfd -a name=value``): base_url, mode (full|incremental),
-state_file (incremental only), max_listing_pages, listing_path.
+state_file (incremental only), text_state_file, max_listing_pages, listing_path.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -32,7 +40,8 @@ from scrapers.common.stats import (
 )
 from scrapers.judiciary_pfd import parsing
 from scrapers.judiciary_pfd import selectors as sel
-from scrapers.judiciary_pfd.items import ReportItem
+from scrapers.judiciary_pfd.items import ReportItem, ReportTextItem
+from scrapers.judiciary_pfd.texts import STAGE_REPORT_PDF, ReportTextsMixin
 
 MODES = ("full", "incremental")
 STAGE_LISTING = "listing"
@@ -85,15 +94,17 @@ def load_state(path: str | Path) -> tuple[set[str], list[dict]]:
     return set(known_urls), entries
 
 
-class JudiciaryPfdSpider(scrapy.Spider):
+class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
     name = "judiciary_pfd"
-    run_item_types = (ReportItem,)  # reports.jsonl exists (maybe empty) in every run folder
+    # reports.jsonl and report_texts.jsonl exist (maybe empty) in every run folder
+    run_item_types = (ReportItem, ReportTextItem)
 
     def __init__(
         self,
         base_url: str = sel.CANONICAL_ORIGIN,
         mode: str = "full",
         state_file: str | None = None,
+        text_state_file: str | None = None,
         max_listing_pages: str | int | None = None,
         listing_path: str = sel.DEFAULT_LISTING_PATH,
         clock: Callable[[], datetime] = utc_now,
@@ -122,6 +133,13 @@ class JudiciaryPfdSpider(scrapy.Spider):
         # Canonical report URLs already requested in this run: a page is fetched once.
         self.requested_reports: set[str] = set()
         self.requested_listing_pages: set[int] = set()
+        self.init_texts(text_state_file)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> JudiciaryPfdSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle, weak=False)
+        return spider
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -375,7 +393,10 @@ class JudiciaryPfdSpider(scrapy.Spider):
             http_last_modified=response_header(response, "Last-Modified"),
             parse_warnings=parsed["parse_warnings"],
             listing_page=response.meta.get("listing_page"),
+            capture_kind=parsed["capture_kind"],
+            captured_on=parsed["captured_on"],
         )
+        yield from self.report_text(parsed, crawled_at)
 
     # --- failures ----------------------------------------------------------------------------
 
@@ -385,6 +406,9 @@ class JudiciaryPfdSpider(scrapy.Spider):
         stage = request.meta.get("stage", STAGE_REPORT)
         what = describe_failure(failure)
         self.logger.warning("giving up on %s (%s): %s", request.url, stage, what.reason)
-        yield self._error_item(request.url, stage, what.reason, what.status, what.attempts)
+        reason = what.reason
+        if stage == STAGE_REPORT_PDF:
+            reason = self.pdf_failure_reason(request.meta, reason)
+        yield self._error_item(request.url, stage, reason, what.status, what.attempts)
         if stage == STAGE_LISTING:
             yield from self._after_listing_failure(request.meta)

@@ -28,6 +28,7 @@ from orchestration.sources.raw_runs import (
     RawLoadError,
     ensure_bookkeeping_schema,
     exec_sql,
+    latest_observations,
     load_once,
     parse_timestamp,
     read_jsonl,
@@ -244,14 +245,9 @@ def _json(value: Any) -> str:
 
 def recommendation_frame(items: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per natural key; if a page was read twice in a run, the later fetch wins."""
-    latest: dict[str, dict[str, Any]] = {}
-    for item in items:
-        key = recommendation_key(item)
-        seen = latest.get(key)
-        if seen is None or str(item["crawled_at"]) >= str(seen["crawled_at"]):
-            latest[key] = item
     rows = []
-    for key, item in latest.items():
+    for item in latest_observations(items, key=recommendation_key):
+        key = recommendation_key(item)
         row: dict[str, Any] = {column: item.get(column) for column in TEXT_COLUMNS}
         row.update(
             recommendation_key=key,

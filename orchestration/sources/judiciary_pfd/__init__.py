@@ -1,5 +1,6 @@
-"""judiciary_pfd: every PFD report page on judiciary.uk. Crawl and load (``collect``), the raw
-load (``load``, DDL ``raw_schema.sql``) and the incremental revisit policy (``incremental``)."""
+"""judiciary_pfd: every PFD report page on judiciary.uk, and each report's own text. Crawl and
+load (``collect``), the raw load (``load``, ``load_texts``; DDL ``raw_schema.sql``) and the
+incremental revisit policy and text state (``incremental``)."""
 
 from orchestration.sources.judiciary_pfd import collect
 from orchestration.sources.spec import AS_OF_SITE, SourceSpec
@@ -9,7 +10,7 @@ SOURCE = SourceSpec(
     slug="judiciary_pfd",
     description="Prevention of Future Deaths reports on judiciary.uk (or its offline snapshot).",
     origin=CANONICAL_ORIGIN,
-    raw_tables=("reports", "documents", "report_versions"),
+    raw_tables=("reports", "documents", "report_versions", "report_texts"),
     dbt_source="judiciary_pfd",
     suites=("raw_crawl",),
     as_of_rule=AS_OF_SITE,
@@ -45,6 +46,22 @@ SOURCE = SourceSpec(
             LEFT JOIN raw.judiciary_pfd__reports AS r USING (report_url)
             WHERE r.report_url IS NULL
             ORDER BY d.report_url, d.document_url""",
+        ),
+        (
+            "report_texts_belong_to_reports",
+            "report_texts",
+            "Every report text belongs to a report page held in raw.judiciary_pfd__reports, and a"
+            " text read from a PDF names a document linked from that page.",
+            """
+            SELECT t.report_url, t.text_source, t.document_url,
+                   CASE WHEN r.report_url IS NULL THEN 'no such report'
+                        ELSE 'PDF not linked from the page' END AS problem
+            FROM raw.judiciary_pfd__report_texts AS t
+            LEFT JOIN raw.judiciary_pfd__reports AS r USING (report_url)
+            LEFT JOIN raw.judiciary_pfd__documents AS d
+                ON d.report_url = t.report_url AND d.document_url = t.document_url
+            WHERE r.report_url IS NULL OR (t.text_source = 'pdf' AND d.report_url IS NULL)
+            ORDER BY t.report_url""",
         ),
     ),
 )

@@ -15,6 +15,7 @@ from typing import Any
 from orchestration.sources.judiciary_pfd.incremental import (
     RevisitPolicy,
     build_crawl_state,
+    build_text_state,
     write_crawl_state,
 )
 from orchestration.sources.judiciary_pfd.load import SPIDER, LoadResult, ensure_raw_schema, load_run
@@ -48,7 +49,9 @@ def crawl_judiciary_pfd(
     crawl_options: dict[str, Any] | None = None,
 ) -> tuple[str, Path, Any]:
     """The crawl half: decide the mode (``auto`` = incremental when the warehouse already holds
-    reports, else full), write the incremental state, run the spider in a subprocess.
+    reports, else full), write the incremental state and (any mode, when the warehouse exists)
+    the text state (which PDF each known text was read from, which report PDFs are unread), run
+    the spider in a subprocess.
 
     Returns (mode, run folder, scrapers.crawl.CrawlResult). Raises the crawl runner's
     ``LayoutDriftError`` / ``CrawlFailedError`` when the run is not loadable."""
@@ -66,16 +69,25 @@ def crawl_judiciary_pfd(
 
     run_dir = new_run_dir(runs_root, SPIDER)
     run_dir.mkdir(parents=True)
-    state_file = None
-    if mode == "incremental":
-        logical_date = as_of or datetime.now(UTC).date()
+    state_file = text_state_file = None
+    if mode == "incremental" or warehouse.exists():
         with connection.connect(warehouse, read_only=True) as con:
-            state = build_crawl_state(con, logical_date, policy)
-        state_file = write_crawl_state(state, run_dir / "state.json")
+            # Which PDF each known text came from: a full recrawl does not fetch them again.
+            text_state = build_text_state(con)
+            if mode == "incremental":
+                logical_date = as_of or datetime.now(UTC).date()
+                state = build_crawl_state(con, logical_date, policy)
+                state_file = write_crawl_state(state, run_dir / "state.json")
+                log.info(
+                    "incremental crawl: %d known pages, %d to revisit",
+                    len(state["known_urls"]),
+                    len(state["revisit"]),
+                )
+        text_state_file = write_crawl_state(text_state, run_dir / "text_state.json")
         log.info(
-            "incremental crawl: %d known pages, %d to revisit",
-            len(state["known_urls"]),
-            len(state["revisit"]),
+            "report texts: %d PDFs already read, %d not read yet",
+            len(text_state["known"]),
+            len(text_state["missing"]),
         )
     crawl = run_crawl(
         spider=SPIDER,
@@ -83,6 +95,7 @@ def crawl_judiciary_pfd(
         run_dir=run_dir,
         mode=mode,
         state_file=state_file,
+        text_state_file=text_state_file,
         base_url=base_url,
         as_of=as_of,
         **(crawl_options or {}),
@@ -149,6 +162,7 @@ def load_metadata(result: Any) -> dict[str, Any]:
         "unchanged_reports": result.unchanged_reports,
         "not_modified": result.not_modified,
         "new_documents": result.new_documents,
+        "report_texts": result.report_texts,
         "errors": result.errors,
         "skipped": result.skipped,
     }

@@ -10,6 +10,10 @@ no single run is large: recent reports (up to ``recent_days`` old) are revisited
 ``recent_interval_days`` days, older open reports every ``open_interval_days`` days, each page on
 its own phase (a stable hash of its URL), and never twice on the same logical day. Pages older than
 ``max_age_days`` are left to the monthly full recrawl.
+
+Every crawl (full or incremental) also gets a text state (``build_text_state``): the PDF each known
+report text was read from, so a PDF is fetched once per URL, and the report PDFs never read yet
+(newest first; one whose fetch failed in ``MAX_PDF_FAILURES`` runs is given up on).
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from orchestration.warehouse.connection import table_exists
+
+# A report PDF whose fetch failed in this many runs is no longer asked for.
+MAX_PDF_FAILURES = 3
 
 # Separators that reliably split the raw "sent to" text into recipients. Commas and " and " are
 # left out on purpose: they also occur inside names and addresses, and an over-count only costs
@@ -130,3 +139,54 @@ def write_crawl_state(state: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state, indent=1))
     return path
+
+
+def build_text_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The text state a judiciary_pfd crawl reads: ``known`` (report URL and the PDF its text was
+    read from) and ``missing`` (current report PDFs whose text was never read), newest first."""
+    if not table_exists(con, "raw", "judiciary_pfd__documents"):
+        return {"known": [], "missing": []}
+    has_texts = table_exists(con, "raw", "judiciary_pfd__report_texts")
+    texts = (
+        "SELECT report_url, text_source, document_url FROM raw.judiciary_pfd__report_texts"
+        if has_texts
+        else "SELECT NULL::VARCHAR AS report_url, NULL::VARCHAR AS text_source,"
+        " NULL::VARCHAR AS document_url WHERE false"
+    )
+    known = [
+        {"url": url, "document_url": document_url}
+        for url, document_url in con.execute(
+            f"SELECT report_url, document_url FROM ({texts}) "  # noqa: S608 - our own SQL
+            "WHERE text_source = 'pdf' AND document_url IS NOT NULL ORDER BY report_url"
+        ).fetchall()
+    ]
+    # The report PDF the spider would read: the first PDF of kind report on the page.
+    missing = con.execute(
+        f"""
+        WITH texts AS ({texts}),
+        report_pdfs AS (
+            SELECT report_url, arg_min(document_url, position) AS document_url
+            FROM raw.judiciary_pfd__documents
+            WHERE kind = 'report' AND is_current AND lower(document_url) LIKE '%.pdf'
+            GROUP BY report_url
+        ),
+        failures AS (
+            SELECT url, count(DISTINCT run_id) AS runs FROM raw.crawl_errors
+            WHERE spider = 'judiciary_pfd' AND stage = 'report_pdf' GROUP BY url
+        )
+        SELECT p.report_url, p.document_url
+        FROM report_pdfs p
+        JOIN raw.judiciary_pfd__reports r USING (report_url)
+        LEFT JOIN texts t USING (report_url)
+        LEFT JOIN failures f ON f.url = p.document_url
+        WHERE (t.report_url IS NULL OR (t.text_source = 'pdf' AND t.document_url <> p.document_url))
+          AND coalesce(f.runs, 0) < ?
+        ORDER BY coalesce(try_cast(left(r.date_added_raw, 10) AS DATE), r.first_seen_on) DESC,
+                 p.report_url
+        """,  # noqa: S608 - our own SQL, no scraped text
+        [MAX_PDF_FAILURES],
+    ).fetchall()
+    return {
+        "known": known,
+        "missing": [{"url": url, "document_url": document_url} for url, document_url in missing],
+    }

@@ -20,10 +20,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.sources.judiciary_pfd.load_texts import apply_texts, text_frame, validate_text
 from orchestration.sources.raw_runs import (
     RawLoadError,
     ensure_bookkeeping_schema,
     exec_sql,
+    json_column,
+    latest_observations,
     load_once,
     parse_timestamp,
     read_jsonl,
@@ -32,6 +35,7 @@ from orchestration.sources.raw_runs import (
     record_crawl_run,
 )
 from scrapers.judiciary_pfd import CANONICAL_ORIGIN
+from scrapers.judiciary_pfd.selectors import CAPTURE_KINDS
 
 SPIDER = "judiciary_pfd"
 
@@ -50,6 +54,14 @@ REQUIRED_ITEM_KEYS = {
     "not_modified.jsonl": ("url", "crawled_at"),
     "skipped.jsonl": ("url", "reason", "crawled_at"),
     "errors.jsonl": ("url", "stage", "reason", "crawled_at"),
+    "report_texts.jsonl": (
+        "url",
+        "text_source",
+        "text_status",
+        "sections",
+        "content_hash",
+        "crawled_at",
+    ),
 }
 
 
@@ -63,6 +75,8 @@ class LoadResult:
     unchanged_reports: int = 0
     not_modified: int = 0
     new_documents: int = 0
+    report_texts: int = 0  # report texts read in this run
+    changed_report_texts: int = 0  # of which new, or different from the one held
     errors: int = 0
     skipped: int = 0
 
@@ -100,6 +114,8 @@ def _validate_item(path: Path, line_no: int, name: str, row: dict[str, Any]) -> 
     if not isinstance(url, str) or not url.startswith(CANONICAL_ORIGIN + "/"):
         raise RawLoadError(f"{where}: url {url!r} is not a canonical {CANONICAL_ORIGIN} URL")
     parse_timestamp(row["crawled_at"], where, "crawled_at")
+    if name == "report_texts.jsonl":
+        validate_text(where, row)
     if name != "reports.jsonl":
         return
     header = row["header"]
@@ -118,24 +134,30 @@ def _validate_item(path: Path, line_no: int, name: str, row: dict[str, Any]) -> 
                 f"{where}: document {doc['url']} has kind {doc.get('kind')!r}, "
                 f"expected one of {sorted(DOCUMENT_KINDS)}"
             )
+    _validate_capture(where, row.get("capture_kind"), row.get("captured_on"))
+
+
+def _validate_capture(where: str, kind: Any, day: Any) -> None:
+    """Both capture fields or neither; a kind the replica states and an ISO date."""
+    if kind is None and day is None:
+        return
+    if kind not in CAPTURE_KINDS:
+        raise RawLoadError(
+            f"{where}: capture_kind {kind!r} is not one of {sorted(CAPTURE_KINDS)} (or null)"
+        )
+    try:
+        date.fromisoformat(str(day))
+    except ValueError:
+        raise RawLoadError(f"{where}: captured_on {day!r} is not an ISO date") from None
 
 
 # --------------------------------------------------------------------------- frames
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value if value is not None else [], ensure_ascii=False, sort_keys=True)
-
-
 def _report_frame(reports: list[dict[str, Any]]) -> pd.DataFrame:
     # One observation per URL: if a page was fetched twice, the later fetch wins.
-    latest: dict[str, dict[str, Any]] = {}
-    for item in reports:
-        seen = latest.get(item["url"])
-        if seen is None or str(item["crawled_at"]) >= str(seen["crawled_at"]):
-            latest[item["url"]] = item
     rows = []
-    for item in latest.values():
+    for item in latest_observations(reports):
         header = item.get("header") or {}
         rows.append(
             {
@@ -144,14 +166,16 @@ def _report_frame(reports: list[dict[str, Any]]) -> pd.DataFrame:
                 "date_added_raw": item.get("date_added_raw"),
                 "date_added_text": item.get("date_added_text"),
                 **{f"{field}_raw": header.get(field) for field in HEADER_FIELDS},
-                "header_labels": _json(item.get("header_labels") or {}),
-                "category_pills": _json(item.get("category_pills")),
-                "report_sections": _json(item.get("report_sections")),
-                "parse_warnings": _json(item.get("parse_warnings")),
+                "header_labels": json_column(item.get("header_labels") or {}),
+                "category_pills": json_column(item.get("category_pills")),
+                "report_sections": json_column(item.get("report_sections")),
+                "parse_warnings": json_column(item.get("parse_warnings")),
                 "content_hash": item["content_hash"],
                 "http_etag": item.get("http_etag"),
                 "http_last_modified": item.get("http_last_modified"),
                 "listing_page": item.get("listing_page"),
+                "capture_kind": item.get("capture_kind"),
+                "captured_on": item.get("captured_on"),
                 "crawled_at": parse_timestamp(item["crawled_at"], item["url"], "crawled_at"),
                 "item": json.dumps(item, ensure_ascii=False, sort_keys=True),
             }
@@ -170,6 +194,8 @@ def _report_frame(reports: list[dict[str, Any]]) -> pd.DataFrame:
         "http_etag",
         "http_last_modified",
         "listing_page",
+        "capture_kind",
+        "captured_on",
         "crawled_at",
         "item",
     ]
@@ -235,6 +261,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
 
     reports = _report_frame(items["reports.jsonl"])
     documents = _document_frame(items["reports.jsonl"])
+    texts = text_frame(items["report_texts.jsonl"])
     not_modified = _simple_frame(
         items["not_modified.jsonl"], ["url", "crawled_at", "http_etag", "http_last_modified"]
     )
@@ -247,6 +274,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
 
     def apply() -> dict[str, int]:
         counts = _apply(con, run_id, logical_date, reports, documents, not_modified)
+        counts["changed_report_texts"] = apply_texts(con, run_id, texts)
         record_crawl_errors(con, run_id, SPIDER, errors)
         con.register("staged_skipped", skipped)
         exec_sql(
@@ -267,7 +295,13 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
         )
         return counts
 
-    staged = ("staged_reports", "staged_documents", "staged_not_modified", "staged_skipped")
+    staged = (
+        "staged_reports",
+        "staged_documents",
+        "staged_not_modified",
+        "staged_skipped",
+        "staged_texts",
+    )
     counts = load_once(con, run, apply, staged)
     if counts is None:
         return LoadResult(run_id=run_id, already_loaded=True)
@@ -280,6 +314,8 @@ def load_run(con: duckdb.DuckDBPyConnection, run_dir: Path) -> LoadResult:
         unchanged_reports=len(reports) - counts["new_reports"] - counts["changed_reports"],
         not_modified=len(not_modified),
         new_documents=counts["new_documents"],
+        report_texts=len(texts),
+        changed_report_texts=counts["changed_report_texts"],
         errors=len(errors),
         skipped=len(skipped),
     )
@@ -317,12 +353,20 @@ def _apply(
     exec_sql(
         con,
         """
-        INSERT INTO raw.judiciary_pfd__reports AS r
+        INSERT INTO raw.judiciary_pfd__reports AS r (
+            report_url, page_title, date_added_raw, date_added_text, date_of_report_raw,
+            ref_raw, deceased_name_raw, coroner_name_raw, coroner_area_raw, category_raw,
+            sent_to_raw, header_labels, category_pills, report_sections, parse_warnings,
+            content_hash, http_etag, http_last_modified, listing_page, first_seen_at,
+            last_seen_at, last_changed_at, first_seen_run_id, last_seen_run_id, first_seen_on,
+            last_fetched_on, capture_kind, captured_on
+        )
         SELECT report_url, page_title, date_added_raw, date_added_text, date_of_report_raw,
                ref_raw, deceased_name_raw, coroner_name_raw, coroner_area_raw, category_raw,
                sent_to_raw, header_labels::JSON, category_pills::JSON, report_sections::JSON,
                parse_warnings::JSON, content_hash, http_etag, http_last_modified, listing_page,
-               crawled_at, crawled_at, crawled_at, $run_id, $run_id, $logical_date, $logical_date
+               crawled_at, crawled_at, crawled_at, $run_id, $run_id, $logical_date, $logical_date,
+               capture_kind, CAST(captured_on AS DATE)
         FROM staged_reports
         ON CONFLICT (report_url) DO UPDATE SET
             page_title = excluded.page_title,
@@ -345,6 +389,8 @@ def _apply(
             http_etag = excluded.http_etag,
             http_last_modified = excluded.http_last_modified,
             listing_page = coalesce(excluded.listing_page, r.listing_page),
+            capture_kind = excluded.capture_kind,
+            captured_on = excluded.captured_on,
             last_seen_at = excluded.last_seen_at,
             last_seen_run_id = excluded.last_seen_run_id,
             last_fetched_on = excluded.last_fetched_on

@@ -32,8 +32,15 @@ CREATE TABLE IF NOT EXISTS raw.judiciary_pfd__reports (
     first_seen_run_id   VARCHAR NOT NULL,
     last_seen_run_id    VARCHAR NOT NULL,
     first_seen_on       DATE NOT NULL,       -- logical dates of the same events
-    last_fetched_on     DATE NOT NULL
+    last_fetched_on     DATE NOT NULL,
+    -- which stored copy the page is, as the offline replica states it (page_scrape or
+    -- no_document_links, and the day it was captured); NULL on the live site: captured when fetched
+    capture_kind        VARCHAR,
+    captured_on         DATE
 );
+-- Warehouses made before the capture columns existed get them (NULL: captured when fetched).
+ALTER TABLE raw.judiciary_pfd__reports ADD COLUMN IF NOT EXISTS capture_kind VARCHAR;
+ALTER TABLE raw.judiciary_pfd__reports ADD COLUMN IF NOT EXISTS captured_on DATE;
 
 -- Every distinct version of a report page (content hash), with the full observation.
 CREATE TABLE IF NOT EXISTS raw.judiciary_pfd__report_versions (
@@ -65,4 +72,24 @@ CREATE TABLE IF NOT EXISTS raw.judiciary_pfd__documents (
     last_seen_run_id  VARCHAR NOT NULL,
     first_seen_on     DATE NOT NULL,
     PRIMARY KEY (report_url, document_url)
+);
+
+-- The report's own words, latest per report: read from the page (inline) or from its report PDF
+-- (document_url). A run that did not read a report's text again keeps its row; first/last seen
+-- are the crawls that read it (or, for a PDF text, saw the page still link that PDF).
+CREATE TABLE IF NOT EXISTS raw.judiciary_pfd__report_texts (
+    report_url        VARCHAR PRIMARY KEY,
+    text_source       VARCHAR NOT NULL,      -- page | pdf
+    document_url      VARCHAR,               -- the PDF read; NULL for page text
+    text_status       VARCHAR NOT NULL,      -- sections | no_sections | stand_in | unreadable
+    sent_to_text      VARCHAR,               -- the addressee block before section 1
+    sections          JSON NOT NULL,         -- [{number, heading, section_key, text}]
+    raw_text          VARCHAR,
+    page_count        INTEGER,
+    parse_warnings    JSON,
+    content_hash      VARCHAR NOT NULL,
+    first_seen_at     TIMESTAMP NOT NULL,
+    last_seen_at      TIMESTAMP NOT NULL,
+    first_seen_run_id VARCHAR NOT NULL,
+    last_seen_run_id  VARCHAR NOT NULL
 );

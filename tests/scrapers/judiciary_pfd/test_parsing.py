@@ -545,3 +545,33 @@ def test_snapshot_listing_page_parses():
     assert len(listing["cards"]) == 10
     assert listing["page_count"] == 615
     assert all(card["canonical_url"].startswith(CANONICAL + "/") for card in listing["cards"])
+
+
+def test_the_replica_states_which_stored_copy_a_page_is():
+    parsed = parsing.parse_report_page(
+        fixture_text("snapshot_report_current.html"), report_url("snapshot-report")
+    )
+    assert (parsed["capture_kind"], parsed["captured_on"]) == ("page_scrape", "2026-02-01")
+
+
+def test_a_live_page_has_no_capture_tags_and_unknown_values_are_dropped():
+    live = parsing.parse_report_page(fixture_text("report_current.html"), report_url("live"))
+    assert (live["capture_kind"], live["captured_on"]) == (None, None)
+    odd = page_with_flow("Ref: 2024-0001").replace(
+        "<html>",
+        '<html><head><meta name="pfdw:capture-kind" content="hearsay">'
+        '<meta name="pfdw:captured-on" content="2024-04-07"></head>',
+    )
+    parsed = parse(odd)
+    assert (parsed["capture_kind"], parsed["captured_on"]) == (None, None)
+
+
+def test_the_capture_is_not_part_of_the_content_hash():
+    html = page_with_flow("Ref: 2024-0001")
+    tagged = html.replace(
+        "<html>",
+        '<html><head><meta name="pfdw:capture-kind" content="page_scrape">'
+        '<meta name="pfdw:captured-on" content="2024-04-07"></head>',
+    )
+    assert parse(html)["content_hash"] == parse(tagged)["content_hash"]
+    assert parse(tagged)["captured_on"] == "2024-04-07"

@@ -323,7 +323,13 @@ def test_incremental_crawl_fetches_new_reports_and_revisits_conditionally(tmp_pa
     # Pages 1 and 2 hold the 15 new pages; page 3 is the first wholly known page.
     assert second.counts["listing_pages"] == 3
     assert second.counts["not_modified"] == 4
-    assert second.counts["requests"] == 3 + 15 + 4 + 1  # listing, new, revisits, robots.txt
+    # Listing pages, new reports, revisits, robots.txt, and the new reports' report PDFs (the
+    # revisited pages answered 304, so their PDFs are not asked for).
+    pdf_texts = [t for t in read_jsonl(run_dir / "report_texts.jsonl") if t["text_source"] == "pdf"]
+    assert {t["url"] for t in pdf_texts} <= set(new)
+    assert second.run["stats"]["pfdw/report_pdf_requests"] == len(pdf_texts) > 0
+    assert second.counts["requests"] == 3 + 15 + 4 + 1 + len(pdf_texts)
+    assert second.counts["report_texts"] == len(read_jsonl(run_dir / "report_texts.jsonl"))
 
 
 @pytest.mark.slow

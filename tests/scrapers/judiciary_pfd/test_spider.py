@@ -350,11 +350,15 @@ def assert_katie_madden_report(item) -> None:
 def test_report_page_yields_a_report_item_with_canonical_urls_and_http_validators():
     spider = make_spider()
     headers = {"ETag": '"v1"', "Last-Modified": "Mon, 03 Jun 2024 10:00:00 GMT"}
-    requests, [item] = split(
+    [pdf], [item] = split(
         spider.parse_report(report_response(spider, "report_current.html", headers=headers))
     )
 
-    assert requests == []
+    # The page shows no report text, so its report PDF is asked for (after the pages).
+    assert pdf.url.endswith(
+        "/2024/06/Katie-Madden-Prevention-of-future-deaths-report-2024-0295_Published.pdf"
+    )
+    assert (pdf.meta["stage"], pdf.priority) == ("report_pdf", -10)
     assert_katie_madden_report(item)
     assert item["url"] == canonical_report("katie-madden")
     assert item["http_etag"] == '"v1"'
@@ -411,7 +415,7 @@ def test_truncated_page_is_requested_again_then_recorded_as_an_error():
 def test_a_complete_page_after_a_truncated_one_is_parsed():
     spider = make_spider()
     [again] = list(spider.parse_report(report_response(spider, "report_truncated.html")))
-    [item] = list(
+    _, [item] = split(
         spider.parse_report(file_response("report_current.html", again.url, request=again))
     )
     # The retry parses like a first fetch: same fields, same content hash, no warnings left
@@ -419,7 +423,7 @@ def test_a_complete_page_after_a_truncated_one_is_parsed():
     assert_katie_madden_report(item)
     assert (item["http_etag"], item["http_last_modified"]) == (None, None)
     fresh = make_spider()
-    [first] = list(fresh.parse_report(report_response(fresh, "report_current.html")))
+    _, [first] = split(fresh.parse_report(report_response(fresh, "report_current.html")))
     assert item["content_hash"] == first["content_hash"]
 
 

@@ -46,6 +46,10 @@ CONTENT_QUERIES = {
                is_current
         FROM raw.judiciary_pfd__documents ORDER BY report_url, document_url""",
     "skipped": "SELECT DISTINCT url, reason FROM raw.skipped_pages ORDER BY url",
+    "texts": """
+        SELECT report_url, text_source, document_url, text_status, sent_to_text,
+               sections::VARCHAR, page_count, content_hash
+        FROM raw.judiciary_pfd__report_texts ORDER BY report_url""",
 }
 
 

@@ -296,6 +296,14 @@ def test_malformed_line_names_file_and_line_and_loads_nothing(con, tmp_path):
         (lambda item: item["documents"][0].update(kind="pdf"), "has kind 'pdf'"),
         (lambda item: item["header"].update(colour="red"), "unknown header fields"),
         (lambda item: item.update(crawled_at="yesterday"), "not an ISO timestamp"),
+        (
+            lambda item: item.update(capture_kind="guess", captured_on="2024-04-07"),
+            "capture_kind 'guess' is not one of",
+        ),
+        (
+            lambda item: item.update(capture_kind="page_scrape", captured_on="07/04/2024"),
+            "captured_on '07/04/2024' is not an ISO date",
+        ),
     ],
 )
 def test_invalid_items_are_rejected_with_a_reason(con, tmp_path, mutate, message):
@@ -369,3 +377,37 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(con, tmp_path, m
         load_run(con, run2)
     assert table_rows(con, "judiciary_pfd__reports", "report_url") == before
     assert con.execute("SELECT count(*) FROM raw.crawl_runs").fetchone()[0] == 1
+
+
+def test_the_capture_the_replica_states_is_kept_and_a_live_page_has_none(con, tmp_path):
+    replica = report_item(REPORT_A, crawled_at="2024-09-01T06:00:01+00:00")
+    replica.update(capture_kind="no_document_links", captured_on="2025-07-31")
+    live = report_item(REPORT_B, crawled_at="2024-09-01T06:00:02+00:00")
+    run = write_run(
+        tmp_path, "run-1", started_at="2024-09-01T06:00:00+00:00", reports=[replica, live]
+    )
+    load_run(con, run)
+    rows = con.execute(
+        "SELECT report_url, capture_kind, captured_on::VARCHAR FROM raw.judiciary_pfd__reports "
+        "ORDER BY report_url"
+    ).fetchall()
+    assert sorted(rows) == sorted(
+        [(REPORT_A, "no_document_links", "2025-07-31"), (REPORT_B, None, None)]
+    )
+
+
+def test_a_warehouse_made_before_the_capture_columns_gets_them(con, tmp_path):
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        "CREATE TABLE raw.judiciary_pfd__reports (report_url VARCHAR PRIMARY KEY, "
+        "content_hash VARCHAR NOT NULL)"
+    )
+    raw_load.ensure_raw_schema(con)
+    columns = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = 'judiciary_pfd__reports'"
+        ).fetchall()
+    }
+    assert {"capture_kind", "captured_on"} <= columns
