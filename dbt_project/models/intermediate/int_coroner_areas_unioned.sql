@@ -115,8 +115,9 @@ historic_names as (
     select
         coroner_area,
         max(year) as last_listed_year,
-        arg_max(region, year) as region,
-        arg_max(country, year) as country
+        -- ties (one name listed twice in a year) broken by value, so every run picks the same
+        first(region order by year desc, region asc) filter (where region is not null) as region,
+        first(country order by year desc, country asc) filter (where country is not null) as country
     from historic_areas
     where country not in ('-', '')
     group by coroner_area
@@ -134,13 +135,20 @@ historic_names as (
 
 historic_keyed as (
 
+    -- the latest-listed spelling of a key names it; spellings listed in the same year (or only in
+    -- the mergers list) are ordered by name, so every run picks the same one
     select
         {{ coroner_area_key('coroner_area') }} as area_key,
-        arg_max(coroner_area, coalesce(last_listed_year, 0)) as coroner_area,
+        first(coroner_area order by listed_rank desc, coroner_area asc) as coroner_area,
         max(last_listed_year) as last_listed_year,
-        arg_max(region, coalesce(last_listed_year, 0)) as region,
-        arg_max(country, coalesce(last_listed_year, 0)) as country
-    from historic_names
+        first(region order by listed_rank desc, region asc) filter (where region is not null) as region,
+        first(country order by listed_rank desc, country asc) filter (where country is not null) as country
+    from (
+        select
+            *,
+            coalesce(last_listed_year, 0) as listed_rank
+        from historic_names
+    ) as ranked_names
     group by area_key
 
 ),
@@ -157,7 +165,29 @@ renamed_areas as (
 
 ),
 
-final as (
+names_by_key as (
+
+    -- every name listed for the key ("West Yorkshire (Eastern)" beside "Yorkshire West Eastern"),
+    -- sorted: the words of a name a page shortens ("West Yorkshire") survive only here
+    select
+        area_key,
+        list(distinct coroner_area order by coroner_area) as known_names
+    from (
+        select
+            area_key,
+            coroner_area
+        from current_keyed
+        union all
+        select
+            {{ coroner_area_key('coroner_area') }},
+            coroner_area
+        from historic_names
+    )
+    group by area_key
+
+),
+
+unioned as (
 
     select
         coroner_area,
@@ -193,6 +223,16 @@ final as (
             coalesce(current_successor.successor_coroner_area, renamed_areas.successor_coroner_area)
             = successor_area.coroner_area
     where historic_keyed.area_key not in (select area_key from current_keyed)
+
+),
+
+final as (
+
+    select
+        unioned.*,
+        names_by_key.known_names
+    from unioned
+    left join names_by_key on unioned.area_key = names_by_key.area_key
 
 )
 

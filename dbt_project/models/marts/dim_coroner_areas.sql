@@ -13,7 +13,8 @@ spellings as (
 
     select
         coroner_area,
-        list(coroner_area_raw order by report_count desc) as raw_spellings,
+        -- most used first; spellings used equally often by text, so every run lists them alike
+        list(coroner_area_raw order by report_count desc, coroner_area_raw asc) as raw_spellings,
         sum(report_count) as report_count
     from {{ ref('int_coroner_areas_resolved') }}
     where coroner_area is not null
