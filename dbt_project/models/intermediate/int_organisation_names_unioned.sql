@@ -4,6 +4,12 @@
 -- period only (valid_from / valid_to: the site's trust changed). A key that would point at two
 -- organisations is dropped, unless every row of it is dated (the seed gives each period its
 -- trust): unresolved beats a wrong match.
+-- The renames file annotates some names ("... TRUST (code reused; closed 2024-09-30)", "A + B"):
+-- the bracketed note is dropped and a name joining two bodies is skipped.
+-- Undated names also carry their word set (org_word_set: the words in any order, without "NHS",
+-- "Foundation", "Trust" and joining words), and NHS trust names their core words
+-- (org_core_words: the words that tell one trust from another), for the word-order and
+-- filler-word rules in int_recipients_resolved.
 
 with
 
@@ -44,22 +50,14 @@ names as (
     union all
 
     select
-        'ods:' || ods_code,
-        old_name,
+        'ods:' || renames.ods_code,
+        regexp_replace(renamed.name, '\s*\([^)]*\)\s*$', ''),
         'former_name',
         null,
         null
-    from renames
-
-    union all
-
-    select
-        'ods:' || ods_code,
-        new_name,
-        'former_name',
-        null,
-        null
-    from renames
+    from renames,
+        unnest([renames.old_name, renames.new_name]) as renamed (name)
+    where renamed.name not like '% + %'
 
     union all
 
@@ -93,6 +91,15 @@ keyed as (
         valid_from,
         valid_to,
         {{ org_name_key('name', strip_brackets=false) }} as name_key,
+        case
+            when
+                name_source in (
+                    'canonical_name', 'former_name', 'alias', 'variant_former_or_common_name'
+                )
+                and valid_from is null
+                and valid_to is null
+                then {{ org_folded_words('name') }}
+        end as folded_words,
         -- variants match only as written: a site's short form would crowd trusts' loose keys
         case
             when organisation_key like 'ods:%' and name_source not like 'variant_%'
@@ -133,6 +140,10 @@ final as (
         keyed.valid_from,
         keyed.valid_to,
         keyed.name_key,
+        case
+            when keyed.organisation_key like 'ods:%' then {{ org_core_words('keyed.folded_words') }}
+        end as core_words,
+        {{ org_word_set('keyed.folded_words') }} as word_set,
         case when unambiguous_loose_keys.loose_key is not null then keyed.loose_key end as loose_key,
         length(keyed.name_key) - length(replace(keyed.name_key, ' ', '')) + 1 as name_key_tokens
     from keyed
@@ -143,7 +154,10 @@ final as (
     qualify row_number() over (
         partition by keyed.organisation_key, keyed.name_key
         -- an undated name of the organisation covers any dated variant of it
-        order by keyed.valid_from is not null or keyed.valid_to is not null, keyed.name_source
+        order by
+            keyed.valid_from is not null or keyed.valid_to is not null,
+            keyed.name_source,
+            keyed.name
     ) = 1
 
 )

@@ -11,9 +11,33 @@
 -- A name that no form resolves may be several recipients joined by "and" or commas that the
 -- splitter kept whole ("Ministry of Justice and Birmingham and Solihull Mental Health Trust"):
 -- every contiguous run of its parts is tried, and each longest run that resolves yields an
--- organisation (0.8). Last, listed names of three or more words contained whole (0.8). Then rules
--- type an unlisted organisation (key name:<normalised name>). Anything else stays unresolved.
+-- organisation (0.8). Last, listed names of three or more words contained whole (0.8).
+-- A name whose words, in any order and without "NHS", "Foundation", "Trust" and joining words
+-- (org_word_set, two words or more), are those of exactly one listed organisation (not a company
+-- or care provider, whose word order is part of the name) resolves to it (0.9: "Brighton Sussex
+-- University Hospitals NHS Trust", "Cardiff and the Vale University Health Board").
+-- A name written as an NHS trust (with "NHS", "Trust", "Foundation" or "Ambulance") that holds
+-- one organisation only is also tried by its core words (org_core_words: word order and filler
+-- words set aside, "Avon and Wiltshire NHS Mental Health Trust" = "Avon and Wiltshire Mental
+-- Health Partnership NHS Trust"): it resolves when exactly one listed trust has all its words
+-- and is of the kind the name says (an ambulance service only to an ambulance trust and back; a
+-- "mental health" or "partnership" name to a mental health or community trust; a hospital to an
+-- acute trust): 0.8 when the trust's core words are exactly the name's, 0.75 when the name has
+-- two or more words and the trust's core words hold them and more. A hospital name must match a
+-- trust's words exactly (a hospital's name is often a site of another trust: "Queen Elizabeth
+-- Hospital" is not the King's Lynn trust). Both rules also try the name with misspelt words
+-- corrected (see spelling_corrected).
+-- Then an organisation in neither list gets key name:<normalised name>, and a type only where
+-- its words leave no doubt (unlisted_organisation_type: councils, police forces, prisons,
+-- CCGs/ICBs, care homes, companies, schools, departments named fully). An NHS-looking name
+-- that matches no listed trust ("West Ambulance Service Trust") keeps its name: key but no type
+-- (resolution_method unresolved_nhs_name): words alone never make a trust. Anything else stays
+-- unresolved (no key).
 -- Dated names (a hospital site whose trust changed) resolve only when the report date is known.
+--
+-- Each resolved organisation also has the body that answers for it now (current_*, from
+-- int_organisations_unioned): for a code that named two bodies in turn, the era of the report
+-- date (the first closure on or after it), else the organisation's current body.
 
 with
 
@@ -58,7 +82,12 @@ keyed as (
         recipient_name,
         {{ org_name_key('recipient_name') }} as name_key,
         {{ org_name_key('recipient_name', strip_brackets=false) }} as name_key_with_brackets,
-        regexp_matches(lower(recipient_name), {{ nhs_body_pattern() }}) as looks_like_nhs_body
+        regexp_matches(lower(recipient_name), {{ nhs_body_pattern() }}) as looks_like_nhs_body,
+        regexp_matches(lower(recipient_name), '\bambulance\b') as says_ambulance,
+        regexp_matches(lower(recipient_name), '\b(mental|partnership)\b') as says_mental_health,
+        regexp_matches(lower(recipient_name), '\b(nhs|trusts?|foundation|ambulance)\b')
+            as is_written_as_trust,
+        regexp_matches(lower(recipient_name), '\b(hospital|hospitals|infirmary)\b') as says_hospital
     from piece_names
 
 ),
@@ -110,7 +139,7 @@ spelling_corrections as (
 
     select
         unknown_tokens.token,
-        any_value(vocabulary.token) as corrected_token
+        min(vocabulary.token) as corrected_token
     from unknown_tokens
     inner join vocabulary
         on
@@ -479,6 +508,17 @@ run_forms as (
     from run_keyed
     where regexp_matches(run_key, '\b(integrated care( system| service| partnership)?|ics)$')
 
+    union all
+
+    -- "Department for Transport, National Highways Limited"
+    select
+        recipient_name,
+        first_part,
+        last_part,
+        regexp_replace(run_key, ' (ltd|limited|plc|llp|inc)$', '')
+    from run_keyed
+    where regexp_matches(run_key, '. (ltd|limited|plc|llp|inc)$')
+
 ),
 
 run_matches as (
@@ -618,6 +658,125 @@ contained_matches as (
 
 ),
 
+-- names by their word set, and NHS-looking ones by their core words (see the header), as written
+-- and with misspelt words corrected; a piece holding several organisations is left to the split
+-- and contained rules
+word_form_keys as (
+
+    select
+        recipient_name,
+        name_key as form_key,
+        false as is_spelling_corrected
+    from keyed
+    union all
+    select
+        recipient_name,
+        form_key,
+        true
+    from spelling_corrected
+
+),
+
+word_forms_folded as (
+
+    select
+        keyed.recipient_name,
+        keyed.looks_like_nhs_body,
+        keyed.is_written_as_trust,
+        keyed.says_ambulance,
+        keyed.says_mental_health,
+        keyed.says_hospital,
+        word_form_keys.is_spelling_corrected,
+        {{ org_folded_words('word_form_keys.form_key') }} as folded_words
+    from keyed
+    inner join word_form_keys on keyed.recipient_name = word_form_keys.recipient_name
+    where
+        keyed.recipient_name not in (select split_matches.recipient_name from split_matches)
+        and keyed.recipient_name not in (
+            select contained_matches.recipient_name from contained_matches
+        )
+
+),
+
+word_forms as (
+
+    select
+        * exclude (folded_words),
+        {{ org_word_set('folded_words') }} as word_set,
+        {{ org_core_words('folded_words') }} as core_words
+    from word_forms_folded
+
+),
+
+word_set_matches as (
+
+    select
+        word_forms.recipient_name,
+        min(names.organisation_key) as organisation_key,
+        null::date as valid_from,
+        null::date as valid_to,
+        'word_set' as resolution_method,
+        -- a little less sure of a name whose words had to be corrected
+        max(case when word_forms.is_spelling_corrected then 0.87 else 0.9 end)
+            as resolution_confidence
+    from word_forms
+    inner join names on word_forms.word_set = names.word_set
+    inner join organisations on names.organisation_key = organisations.organisation_key
+    where
+        len(word_forms.word_set) >= 2
+        -- a firm's name is a brand, its word order part of it ("Outlook Care" is not "Care
+        -- Outlook")
+        and organisations.organisation_type not in ('private_company', 'care_provider')
+    group by word_forms.recipient_name
+    having count(distinct names.organisation_key) = 1
+
+),
+
+core_candidates as (
+
+    select
+        word_forms.recipient_name,
+        len(word_forms.core_words) as name_core_size,
+        word_forms.says_hospital,
+        names.organisation_key,
+        names.core_words = word_forms.core_words as is_same_words
+    from word_forms
+    inner join names
+        on
+            len(names.core_words) > 0
+            and list_has_all(names.core_words, word_forms.core_words)
+    inner join organisations on names.organisation_key = organisations.organisation_key
+    where
+        word_forms.looks_like_nhs_body
+        and word_forms.is_written_as_trust
+        and len(word_forms.core_words) > 0
+        and (organisations.organisation_type = 'nhs_ambulance_trust') = word_forms.says_ambulance
+        and (
+            not word_forms.says_mental_health
+            or organisations.organisation_type in ('nhs_mental_health_trust', 'nhs_community_trust')
+        )
+        and (not word_forms.says_hospital or organisations.organisation_type = 'nhs_acute_trust')
+
+),
+
+core_matches as (
+
+    select
+        recipient_name,
+        min(organisation_key) as organisation_key,
+        null::date as valid_from,
+        null::date as valid_to,
+        case when bool_or(is_same_words) then 'core_words' else 'core_words_subset' end
+            as resolution_method,
+        case when bool_or(is_same_words) then 0.8 else 0.75 end as resolution_confidence
+    from core_candidates
+    group by recipient_name
+    having
+        count(distinct organisation_key) = 1
+        and (bool_or(is_same_words) or (min(name_core_size) >= 2 and not bool_or(says_hospital)))
+
+),
+
 -- per piece: only names valid at the report date
 piece_matches as (
 
@@ -636,6 +795,10 @@ piece_matches as (
         select * from contained_matches
         union all
         select * from distinctive_matches
+        union all
+        select * from word_set_matches
+        union all
+        select * from core_matches
     ) as matches on recipients.recipient_name = matches.recipient_name
     left join report_dates on recipients.report_url = report_dates.report_url
     where
@@ -661,7 +824,7 @@ best_single_match as (
     -- two organisations equally trusted is no answer at all: unresolved beats a guess
     select
         report_recipient_id,
-        any_value(organisation_key) as organisation_key,
+        min(organisation_key) as organisation_key,
         min(resolution_method) as resolution_method,
         max(resolution_confidence) as resolution_confidence
     from most_trusted_matches
@@ -676,7 +839,8 @@ multiple_matches as (
     select
         report_recipient_id,
         organisation_key,
-        arg_min(resolution_method, resolution_method <> 'split_name') as resolution_method,
+        min(resolution_method) filter (where resolution_method = 'split_name') as split_method,
+        min(resolution_method) as any_method,
         max(resolution_confidence) as resolution_confidence,
         count(*) over (partition by report_recipient_id) as organisations_found
     from piece_matches
@@ -719,7 +883,12 @@ best_listed_match as (
         organisation_key,
         resolution_method,
         resolution_confidence
-    from multiple_matches
+    from (
+        select
+            *,
+            coalesce(split_method, any_method) as resolution_method
+        from multiple_matches
+    ) as several
     where report_recipient_id in (select report_recipient_id from pieces_read_as_several)
 
 ),
@@ -728,7 +897,8 @@ ruled_names as (
 
     select
         keyed.recipient_name,
-        {{ organisation_type_by_rule('recipient_name') }} as rule_organisation_type,
+        {{ unlisted_organisation_type('recipient_name') }} as rule_organisation_type,
+        {{ looks_like_nhs_trust('recipient_name') }} as looks_like_nhs_trust,
         -- a named piece of two or more words ("Fold Nightclub") or an acronym is taken as an
         -- unlisted organisation; a lone word ("Safeguarding", "London") is left unresolved
         regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})
@@ -745,67 +915,130 @@ ruled as (
         {{ org_name_key('recipients.recipient_name') }} as name_key,
         case when recipients.recipient_kind = 'named' then ruled_names.rule_organisation_type end
             as rule_organisation_type,
-        coalesce(ruled_names.names_organisation, false) as names_organisation
+        recipients.recipient_kind = 'named' and coalesce(ruled_names.looks_like_nhs_trust, false)
+            as looks_like_nhs_trust,
+        coalesce(ruled_names.names_organisation, false) as names_organisation,
+        report_dates.report_date
     from recipients
     left join ruled_names on recipients.recipient_name = ruled_names.recipient_name
+    left join report_dates on recipients.report_url = report_dates.report_url
+
+),
+
+resolved as (
+
+    select
+        ruled.*,
+        best_listed_match.organisation_key as listed_organisation_key,
+        best_listed_match.resolution_method as listed_resolution_method,
+        best_listed_match.resolution_confidence as listed_resolution_confidence,
+        ruled.recipient_kind = 'named'
+        and (
+            ruled.rule_organisation_type is not null
+            or ruled.looks_like_nhs_trust
+            or ruled.names_organisation
+        ) as is_unlisted_organisation
+    from ruled
+    left join best_listed_match
+        on ruled.report_recipient_id = best_listed_match.report_recipient_id
+
+),
+
+keyed_recipients as (
+
+    select
+        resolved.report_recipient_id || coalesce('@' || resolved.listed_organisation_key, '')
+            as recipient_resolution_id,
+        resolved.report_recipient_id,
+        resolved.report_url,
+        resolved.recipient_source,
+        resolved.recipient_position,
+        resolved.recipient_raw,
+        resolved.recipient_name,
+        resolved.job_title,
+        resolved.recipient_kind,
+        resolved.name_key as recipient_name_key,
+        coalesce(
+            resolved.listed_organisation_key,
+            case
+                when resolved.is_unlisted_organisation
+                    then 'name:' || {{ slugify('resolved.name_key') }}
+            end
+        ) as organisation_key,
+        coalesce(
+            organisations.canonical_name,
+            case when resolved.is_unlisted_organisation then resolved.recipient_name end
+        ) as organisation_name,
+        case
+            when resolved.listed_organisation_key is not null then organisations.organisation_type
+            when resolved.rule_organisation_type is not null then resolved.rule_organisation_type
+            -- an NHS-looking name that matches no listed trust is not typed by its words
+            when resolved.looks_like_nhs_trust then null
+            when resolved.is_unlisted_organisation then 'other'
+        end as organisation_type,
+        case
+            when resolved.listed_organisation_key is not null then resolved.listed_resolution_method
+            when resolved.recipient_kind <> 'named' then 'not_organisation_' || resolved.recipient_kind
+            when resolved.rule_organisation_type is not null then 'unlisted_type_rule'
+            when resolved.looks_like_nhs_trust then 'unresolved_nhs_name'
+            when resolved.names_organisation then 'unlisted'
+            else 'unresolved'
+        end as resolution_method,
+        case
+            when resolved.listed_organisation_key is not null
+                then resolved.listed_resolution_confidence
+            when resolved.rule_organisation_type is not null then 0.6
+            when resolved.looks_like_nhs_trust then 0.0
+            when resolved.names_organisation then 0.3
+            else 0.0
+        end as resolution_confidence,
+        resolved.listed_organisation_key is not null as is_listed_organisation,
+        organisations.ods_code,
+        -- the era of the report date (successor_eras is ordered by closure date)
+        list_filter(
+            organisations.successor_eras,
+            lambda era: struct_extract(era, 'closed_on') >= resolved.report_date
+        )[1] as report_era,
+        organisations.current_organisation_key as listed_current_key,
+        organisations.current_organisation_confidence as listed_current_confidence
+    from resolved
+    left join organisations
+        on resolved.listed_organisation_key = organisations.organisation_key
+
+),
+
+currented as (
+
+    select
+        keyed_recipients.* exclude (report_era, listed_current_key, listed_current_confidence),
+        coalesce(
+            keyed_recipients.report_era.current_organisation_key,
+            keyed_recipients.listed_current_key,
+            keyed_recipients.organisation_key
+        ) as current_organisation_key,
+        coalesce(
+            keyed_recipients.report_era.current_organisation_confidence,
+            keyed_recipients.listed_current_confidence
+        ) as current_organisation_confidence
+    from keyed_recipients
 
 ),
 
 final as (
 
     select
-        ruled.report_recipient_id || coalesce('@' || best_listed_match.organisation_key, '')
-            as recipient_resolution_id,
-        ruled.report_recipient_id,
-        ruled.report_url,
-        ruled.recipient_position,
-        ruled.recipient_raw,
-        ruled.recipient_name,
-        ruled.job_title,
-        ruled.recipient_kind,
-        ruled.name_key as recipient_name_key,
+        currented.*,
+        coalesce(current_body.canonical_name, currented.organisation_name)
+            as current_organisation_name,
         case
-            when best_listed_match.organisation_key is not null then best_listed_match.organisation_key
-            when
-                ruled.recipient_kind = 'named'
-                and (ruled.rule_organisation_type is not null or ruled.names_organisation)
-                then 'name:' || {{ slugify('ruled.name_key') }}
-        end as organisation_key,
-        coalesce(
-            organisations.canonical_name,
-            case
-                when
-                    ruled.recipient_kind = 'named'
-                    and (ruled.rule_organisation_type is not null or ruled.names_organisation)
-                    then ruled.recipient_name
-            end
-        ) as organisation_name,
-        coalesce(
-            organisations.organisation_type,
-            ruled.rule_organisation_type,
-            case when ruled.recipient_kind = 'named' and ruled.names_organisation then 'other' end)
-            as organisation_type,
-        case
-            when best_listed_match.organisation_key is not null then best_listed_match.resolution_method
-            when ruled.recipient_kind <> 'named' then 'not_organisation_' || ruled.recipient_kind
-            when ruled.rule_organisation_type is not null then 'unlisted_type_rule'
-            when ruled.names_organisation then 'unlisted'
-            else 'unresolved'
-        end as resolution_method,
-        case
-            when best_listed_match.organisation_key is not null then best_listed_match.resolution_confidence
-            when ruled.rule_organisation_type is not null then 0.6
-            when ruled.names_organisation then 0.3
-            else 0.0
-        end as resolution_confidence,
-        best_listed_match.organisation_key is not null as is_listed_organisation,
-        organisations.ods_code,
-        organisations.successor_organisation_key
-    from ruled
-    left join best_listed_match
-        on ruled.report_recipient_id = best_listed_match.report_recipient_id
-    left join organisations
-        on best_listed_match.organisation_key = organisations.organisation_key
+            when currented.is_listed_organisation then current_body.organisation_type
+            else currented.organisation_type
+        end as current_organisation_type,
+        -- the name before current_organisation_key existed (the analyst questions use it)
+        currented.current_organisation_key as successor_organisation_key
+    from currented
+    left join organisations as current_body
+        on currented.current_organisation_key = current_body.organisation_key
 
 )
 

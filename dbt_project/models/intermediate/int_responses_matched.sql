@@ -1,20 +1,35 @@
 -- Each response document matched to the recipient of its report that it answers, from the
--- organisation named in the file name ("2021-0123-Response-from-NHS-England.pdf"):
---   1 exact: the file's organisation text has the same normalised key as one of the names a
---     recipient is known by, or resolves (as written, without a leading "NHS", or by the loose
---     NHS key) to the recipient's listed organisation (0.95);
---   2 prefix: file names are often truncated ("...-Association-of-Ambulance-"); the file text is
---     a prefix of exactly one recipient's name or organisation name, of at least two words (0.85);
---   3 token_overlap: at least 60% of the file text's words occur in exactly one recipient (0.7);
---   4 distinctive_words: once the words that only say what kind of body it is are set aside
+-- organisation named in the file name ("2021-0123-Response-from-NHS-England.pdf"). Rules, most
+-- trusted first (match_rule; match_method keeps the coarser vocabulary of fct_responses):
+--   exact_name (exact, 0.95): the file's organisation text has the same normalised key as one of
+--     the names a recipient is known by;
+--   listed_name (exact, 0.95): the text resolves (as written, without a leading "NHS", or by the
+--     loose NHS key) to the recipient's listed organisation;
+--   current_body (exact, 0.9): the organisation the text resolves to and the recipient's are the
+--     same body today (a successor, predecessor or renamed body: "Highways England" answers a
+--     report sent to "National Highways", University Hospitals Birmingham one sent to Heart of
+--     England);
+--   prefix (prefix, 0.85): file names are often truncated ("...-Association-of-Ambulance-"); the
+--     file text is a prefix of one recipient's name, of at least two words;
+--   near_exact_name (exact, 0.85): the same words but one, which differs by a slip of one letter
+--     (two in a word of eight or more; both words of five letters or more: "Highways Englands",
+--     "Natwork Rail", "Wilshire Council"; never "East"/"West");
+--   name_within (prefix, 0.8): a recipient's whole name, with a distinctive word or three words,
+--     stands inside the file text ("Cornwall Council Care and Wellbeing", "letter from Highways
+--     England");
+--   initials (exact, 0.75): the file text is one word spelling the initials of a recipient's
+--     name ("BMC" for the British Mountaineering Council, "NSC"), or the other way round;
+--   token_overlap (0.7): at least 60% of the file text's words occur in exactly one recipient;
+--   distinctive_words (0.65): once the words that only say what kind of body it is are set aside
 --     ("Pennine Care" -> "pennine"), the file's words are all among one recipient's names'
 --     words, the two are not of different kinds (a constabulary never answers for a council),
---     and no other recipient qualifies (0.65);
---   5 parent_body: a response from HM Prison and Probation Service answers for the one prison
---     named among the recipients (0.6);
---   6 sole_recipient: the file names no organisation and the report has exactly one recipient
---     organisation (0.6).
--- Anything else stays unmatched: a wrong match would mark the wrong organisation as responded.
+--     and no other recipient qualifies;
+--   parent_body (0.6): a response from HM Prison and Probation Service answers for the one prison
+--     named among the recipients;
+--   sole_recipient (0.6): the file names no organisation and the report has exactly one recipient
+--     organisation.
+-- Each rule must single out one recipient organisation of the report. Anything else stays
+-- unmatched: a wrong match would mark the wrong organisation as responded.
 
 with
 
@@ -97,11 +112,14 @@ response_listed as (
 response_listed_unique as (
 
     select
-        response_id,
-        any_value(response_organisation_key) as response_organisation_key
+        response_listed.response_id,
+        min(response_listed.response_organisation_key) as response_organisation_key,
+        min(organisations.current_organisation_key) as response_current_key
     from response_listed
-    group by response_id
-    having count(distinct response_organisation_key) = 1
+    left join organisations
+        on response_listed.response_organisation_key = organisations.organisation_key
+    group by response_listed.response_id
+    having count(distinct response_listed.response_organisation_key) = 1
 
 ),
 
@@ -128,6 +146,7 @@ recipient_keys as (
         recipients.report_url,
         recipients.organisation_key,
         recipients.organisation_type,
+        recipients.current_organisation_key,
         -- a piece read as several organisations is no name of any one of them
         case
             when coalesce(recipients.resolution_method, '') not in ('split_name', 'contained_name')
@@ -171,12 +190,31 @@ candidates as (
         responses.response_id,
         variants.organisation_key,
         case
-            when responses.response_name_key = variants.name_key then 'exact'
+            when responses.response_name_key = variants.name_key then 'exact_name'
             when response_listed_unique.response_organisation_key = variants.organisation_key
-                then 'exact'
+                then 'listed_name'
             when
                 starts_with(variants.name_key, responses.response_name_key)
                 and responses.response_name_key like '% %' then 'prefix'
+            when {{ is_near_exact_name('responses.response_name_key', 'variants.name_key') }}
+                then 'near_exact_name'
+            when
+                contains(' ' || responses.response_name_key || ' ', ' ' || variants.name_key || ' ')
+                and variants.name_key like '% %'
+                and (
+                    variants.name_key like '% % %'
+                    or len(list_filter(
+                        string_split(variants.name_key, ' '),
+                        lambda t: not list_contains({{ generic_organisation_words() }}, t)
+                    )) > 0
+                )
+                then 'name_within'
+            when
+                {{ name_initials('variants.name_key') }} = responses.response_name_key
+                and length(responses.response_name_key) >= 3
+                or {{ name_initials('responses.response_name_key') }} = variants.name_key
+                and length(variants.name_key) >= 3
+                then 'initials'
             when
                 len(list_intersect(
                     string_split(responses.response_name_key, ' '),
@@ -185,11 +223,25 @@ candidates as (
                 >= 0.6 * len(list_distinct(string_split(responses.response_name_key, ' ')))
                 and len(list_distinct(string_split(responses.response_name_key, ' '))) >= 2
                 then 'token_overlap'
-        end as match_method
+        end as match_rule
     from responses
     inner join recipient_name_variants as variants on responses.report_url = variants.report_url
     left join response_listed_unique on responses.response_id = response_listed_unique.response_id
     where responses.response_name_key is not null
+
+    union all
+
+    -- the body the file names and a recipient are the same organisation today
+    select
+        responses.response_id,
+        recipient_keys.organisation_key,
+        'current_body'
+    from responses
+    inner join response_listed_unique on responses.response_id = response_listed_unique.response_id
+    inner join recipient_keys
+        on
+            responses.report_url = recipient_keys.report_url
+            and response_listed_unique.response_current_key = recipient_keys.current_organisation_key
 
 ),
 
@@ -197,12 +249,12 @@ ranked as (
 
     select
         response_id,
-        match_method,
+        match_rule,
         count(distinct organisation_key) as candidate_organisations,
-        any_value(organisation_key) as organisation_key
+        min(organisation_key) as organisation_key
     from candidates
-    where match_method is not null
-    group by response_id, match_method
+    where match_rule is not null
+    group by response_id, match_rule
 
 ),
 
@@ -213,7 +265,17 @@ best_by_name as (
     where candidate_organisations = 1
     qualify row_number() over (
         partition by response_id
-        order by case match_method when 'exact' then 1 when 'prefix' then 2 else 3 end
+        order by
+            case match_rule
+                when 'exact_name' then 1
+                when 'listed_name' then 2
+                when 'current_body' then 3
+                when 'prefix' then 4
+                when 'near_exact_name' then 5
+                when 'name_within' then 6
+                when 'initials' then 7
+                else 8
+            end
     ) = 1
 
 ),
@@ -249,9 +311,9 @@ recipient_distinctive_words as (
         select
             report_url,
             organisation_key,
-            any_value(organisation_type) as organisation_type
+            min(organisation_type) as organisation_type
         from recipient_keys
-        group by all
+        group by report_url, organisation_key
     ) as recipient_types using (report_url, organisation_key)
 
 ),
@@ -260,7 +322,7 @@ distinctive_candidates as (
 
     select
         distinctive_words.response_id,
-        any_value(recipient_distinctive_words.organisation_key) as organisation_key,
+        min(recipient_distinctive_words.organisation_key) as organisation_key,
         count(distinct recipient_distinctive_words.organisation_key) as candidate_organisations
     from distinctive_words
     inner join response_classes using (response_id)
@@ -286,7 +348,7 @@ prison_recipients as (
 
     select
         report_url,
-        any_value(organisation_key) as organisation_key
+        min(organisation_key) as organisation_key
     from recipient_keys
     where
         organisation_type = 'prison_probation'
@@ -318,7 +380,7 @@ best as (
     select
         response_id,
         organisation_key,
-        match_method
+        match_rule
     from best_by_name
 
     union all
@@ -352,48 +414,69 @@ sole_recipients as (
 
     select
         report_url,
-        any_value(organisation_key) as organisation_key
+        min(organisation_key) as organisation_key
     from recipients
     group by report_url
     having count(distinct organisation_key) = 1
 
 ),
 
-final as (
+ruled as (
 
     select
-        responses.report_url,
-        responses.document_url,
-        responses.file_name,
-        responses.response_organisation_text,
-        responses.upload_year,
-        responses.upload_month,
-        responses.upload_month_start,
+        responses.*,
         response_listed_unique.response_organisation_key as file_name_organisation_key,
         coalesce(
             best.organisation_key,
-            case when responses.response_name_key is null then sole_recipients.organisation_key end)
-            as organisation_key,
+            case when responses.response_name_key is null then sole_recipients.organisation_key end
+        ) as matched_organisation_key,
         case
-            when best.organisation_key is not null then best.match_method
+            when best.organisation_key is not null then best.match_rule
             when responses.response_name_key is null and sole_recipients.organisation_key is not null
                 then 'sole_recipient'
             else 'unmatched'
-        end as match_method,
-        case
-            when best.match_method = 'exact' then 0.95
-            when best.match_method = 'prefix' then 0.85
-            when best.match_method = 'token_overlap' then 0.7
-            when best.match_method = 'distinctive_words' then 0.65
-            when best.match_method = 'parent_body' then 0.6
-            when responses.response_name_key is null and sole_recipients.organisation_key is not null
-                then 0.6
-            else 0.0
-        end as match_confidence
+        end as match_rule
     from responses
     left join best on responses.response_id = best.response_id
     left join sole_recipients on responses.report_url = sole_recipients.report_url
     left join response_listed_unique on responses.response_id = response_listed_unique.response_id
+
+),
+
+final as (
+
+    select
+        report_url,
+        document_url,
+        file_name,
+        response_organisation_text,
+        upload_year,
+        upload_month,
+        upload_month_start,
+        file_name_organisation_key,
+        matched_organisation_key as organisation_key,
+        case
+            when match_rule in ('exact_name', 'listed_name', 'current_body', 'near_exact_name', 'initials')
+                then 'exact'
+            when match_rule = 'name_within' then 'prefix'
+            else match_rule
+        end as match_method,
+        match_rule,
+        case match_rule
+            when 'exact_name' then 0.95
+            when 'listed_name' then 0.95
+            when 'current_body' then 0.9
+            when 'prefix' then 0.85
+            when 'near_exact_name' then 0.85
+            when 'name_within' then 0.8
+            when 'initials' then 0.75
+            when 'token_overlap' then 0.7
+            when 'distinctive_words' then 0.65
+            when 'parent_body' then 0.6
+            when 'sole_recipient' then 0.6
+            else 0.0
+        end as match_confidence
+    from ruled
 
 )
 
