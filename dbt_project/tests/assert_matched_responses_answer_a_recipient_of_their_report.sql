@@ -1,10 +1,12 @@
--- A response is only ever matched to an organisation the same report was sent to.
+-- A response is only ever matched to an organisation the same report was sent to (or, on a
+-- report that names no one, to the organisation that answered it: responder_as_recipient).
 select
     responses.document_url,
     responses.organisation_key
 from {{ ref('fct_responses') }} as responses
 where
     responses.is_matched
+    and not responses.is_responder_as_recipient
     and not exists (
         select 1 from {{ ref('int_recipients_resolved') }} as recipients
         where

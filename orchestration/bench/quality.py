@@ -13,7 +13,10 @@
    ``orchestration.warehouse.settings.warehouse_path()``): the shares on the full snapshot of
    recipient
    pieces resolved, response documents matched to a recipient, and reports with a parsed date and
-   a valid ref.
+   a valid ref; then the report-text figures (orchestration/bench/quality_report_text.py):
+   texts read, recipients by source, header/text agreement, statuses by capture kind; and the
+   organisation figures (orchestration/bench/quality_organisations.py): trusts by current body,
+   organisations per type as named and by current organisation.
 
 Figures are printed, never asserted; the first misses are listed to guide the work. The labelled
 sample is a held-out measure: rules and lookups must never be tuned to its strings.
@@ -33,6 +36,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.bench.quality_organisations import (
+    organisation_figures,
+    print_organisation_figures,
+)
+from orchestration.bench.quality_report_text import measure as measure_report_text
+from orchestration.bench.quality_report_text import print_report_text
 from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
 from orchestration.warehouse.dbt_cli import run_dbt
 from orchestration.warehouse.settings import warehouse_path
@@ -432,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     snapshot = args.warehouse or warehouse_path()
     if snapshot.exists():
         print_snapshot(snapshot, args.misses)
+        print_organisation_figures(organisation_figures(snapshot))
+        print_report_text(measure_report_text(snapshot))
     elif args.warehouse is not None:
         print(f"error: --warehouse {snapshot} does not exist", file=sys.stderr)
         return 2

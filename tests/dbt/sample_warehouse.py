@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -15,6 +16,22 @@ from orchestration.warehouse.dbt_cli import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_sample.csv"
+# Real rows of shared/data/judiciary/pfd_reports.csv chosen for the report-text and status rules:
+# header-less reports with and without report text, with responses naming their author (one a
+# trust since merged), a page-text report stating its deadline, a page captured without document
+# links, and 2024 reports captured on 2024-04-07, before their responses were due. The texts file
+# holds their rows of shared/data/judiciary/report_texts.csv, as the spider would read them.
+TEXT_SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_text_sample.csv"
+TEXT_SAMPLE_TEXTS_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_text_sample_texts.csv"
+# report_texts.csv column -> (section number, heading as on the template, section key)
+TEXT_SECTIONS = {
+    "coroners_legal_powers": ("2", "CORONER'S LEGAL POWERS", "legal_powers"),
+    "investigation_and_inquest": ("3", "INVESTIGATION and INQUEST", "investigation_and_inquest"),
+    "circumstances_of_death": ("4", "CIRCUMSTANCES OF THE DEATH", "circumstances_of_death"),
+    "coroners_concerns": ("5", "CORONER'S CONCERNS", "coroners_concerns"),
+    "action_should_be_taken": ("6", "ACTION SHOULD BE TAKEN", "action_should_be_taken"),
+    "your_response": ("7", "YOUR RESPONSE", "your_response"),
+}
 UPLOAD_FOLDER = re.compile(r"/wp-content/uploads/(\d{4})/(\d{2})/")
 CRAWLED_AT = dt.datetime(2026, 2, 1, 12, 0, 0)
 
@@ -55,7 +72,49 @@ def _document_rows(report: dict[str, str]) -> list[dict]:
     return rows
 
 
-def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
+def _capture(report: dict[str, str]) -> tuple[str, dt.date]:
+    """(capture_kind, captured_on) from the CSV's captured_from, as the replica states them."""
+    captured_from = report.get("captured_from", "")
+    if captured_from.startswith("cleaned table"):
+        return "no_document_links", dt.date(2025, 7, 31)
+    match = re.search(r"\d{4}-\d{2}-\d{2}", captured_from)
+    if match:
+        return "page_scrape", dt.date.fromisoformat(match.group(0))
+    return "live", CRAWLED_AT.date()
+
+
+def insert_report_texts(connection: duckdb.DuckDBPyConnection, texts_csv: Path) -> None:
+    """Load rows of report_texts.csv as the spider's report_texts items would arrive."""
+    with texts_csv.open(newline="", encoding="utf-8") as handle:
+        texts = list(csv.DictReader(handle))
+    for text in texts:
+        sections = [
+            {"number": number, "heading": heading, "section_key": key, "text": text[column]}
+            for column, (number, heading, key) in TEXT_SECTIONS.items()
+            if text[column].strip()
+        ]
+        source = "page" if ("pdt:" in text["sources"] or "mrh:" in text["sources"]) else "pdf"
+        connection.execute(
+            """
+            insert into raw.judiciary_pfd__report_texts (
+                report_url, text_source, document_url, text_status, sent_to_text, sections,
+                raw_text, page_count, parse_warnings, content_hash, first_seen_at, last_seen_at,
+                first_seen_run_id, last_seen_run_id
+            ) values (?, ?, null, 'sections', ?, ?, null, null, '[]', 'fixture', ?, ?,
+                'fixture', 'fixture')
+            """,
+            [
+                text["report_url"],
+                source,
+                text["sent_to_in_report"] or None,
+                json.dumps(sections),
+                CRAWLED_AT,
+                CRAWLED_AT,
+            ],
+        )
+
+
+def build_raw_warehouse(path: Path, sample_csv: Path | None, texts_csv: Path | None = None) -> None:
     """Create the raw schema and, when a sample is given, load its rows as the loader would."""
     connection = duckdb.connect(str(path))
     try:
@@ -73,9 +132,9 @@ def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
                     deceased_name_raw, coroner_name_raw, coroner_area_raw, category_raw,
                     sent_to_raw, parse_warnings, content_hash, first_seen_at, last_seen_at,
                     last_changed_at, first_seen_run_id, last_seen_run_id, first_seen_on,
-                    last_fetched_on
+                    last_fetched_on, capture_kind, captured_on
                 ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 'fixture', ?, ?, ?, 'fixture',
-                    'fixture', ?, ?)
+                    'fixture', ?, ?, ?, ?)
                 """,
                 [
                     report["report_url"],
@@ -93,6 +152,7 @@ def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
                     CRAWLED_AT,
                     CRAWLED_AT.date(),
                     CRAWLED_AT.date(),
+                    *_capture(report),
                 ],
             )
             for document in _document_rows(report):
@@ -102,6 +162,8 @@ def build_raw_warehouse(path: Path, sample_csv: Path | None) -> None:
                     f"insert into raw.judiciary_pfd__documents ({columns}) values ({placeholders})",  # noqa: S608 - column names are fixed above
                     list(document.values()),
                 )
+        if texts_csv is not None:
+            insert_report_texts(connection, texts_csv)
     finally:
         connection.close()
 

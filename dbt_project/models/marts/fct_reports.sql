@@ -1,6 +1,8 @@
 -- One row per published report: dates and publication lag, ref year and sequence, coroner area
--- and coroner, number of deceased, recipients and responses, and the report's response status
--- as of the as_of variable.
+-- and coroner, number of deceased, recipients and responses, whether the report's own words
+-- were read, what the capture can tell, and the report's response status as of the as_of
+-- variable (completed / partial / overdue / possibly_answered / unknown / pending /
+-- no_named_recipient: the recipient statuses in fct_report_recipients, rolled up).
 
 with
 
@@ -13,7 +15,7 @@ reports as (
 
 areas as (
 
-    select * from {{ ref('int_coroner_areas_resolved') }}
+    select * from {{ ref('int_report_coroner_areas') }}
 
 ),
 
@@ -44,9 +46,20 @@ report_recipients as (
         count(*) as recipient_count,
         count(*) filter (where response_status = 'responded') as responded_recipient_count,
         count(*) filter (where response_status = 'overdue') as overdue_recipient_count,
-        count(*) filter (where response_status = 'pending') as pending_recipient_count
+        count(*) filter (where response_status = 'pending') as pending_recipient_count,
+        count(*) filter (where response_status = 'possibly_answered') as possibly_answered_recipient_count,
+        count(*) filter (where is_status_unknown) as unknown_recipient_count,
+        min(recipient_source) as recipient_source,
+        any_value(due_date_source order by due_date_source) as due_date_source,
+        min(due_date) as due_date
     from {{ ref('fct_report_recipients') }}
     group by report_url
+
+),
+
+texts as (
+
+    select * from {{ ref('stg_judiciary_pfd__report_texts') }}
 
 ),
 
@@ -91,12 +104,27 @@ final as (
         reports.published_date,
         reports.publication_lag_days,
         year(coalesce(reports.report_date, reports.published_date)) as report_year,
-        cast(reports.report_date + to_days({{ var('response_window_days') }}) as date) as due_date,
+        coalesce(
+            report_recipients.due_date,
+            cast(reports.report_date + to_days({{ var('response_window_days') }}) as date)
+        ) as due_date,
+        coalesce(
+            report_recipients.due_date_source,
+            case when reports.report_date is not null then 'report_date_plus_56' end
+        ) as due_date_source,
+        texts.stated_response_due_date,
+        coalesce(texts.has_report_text, false) as has_report_text,
+        texts.text_source,
+        reports.captured_on,
+        reports.capture_kind,
+        report_recipients.recipient_source,
         reports.coroner_area_raw,
-        {{ slugify('areas.coroner_area') }} as coroner_area_key,
+        areas.coroner_area_key,
         areas.coroner_area,
-        {{ slugify('areas.current_coroner_area') }} as current_coroner_area_key,
+        areas.current_coroner_area_key,
         areas.current_coroner_area,
+        areas.area_resolution_method,
+        areas.area_resolution_confidence,
         coroners.coroner_key,
         reports.coroner_name_text as coroner_name,
         coalesce(deceased.deceased_count, 0) as deceased_count,
@@ -105,6 +133,9 @@ final as (
         coalesce(report_recipients.recipient_count, 0) as recipient_count,
         coalesce(report_recipients.responded_recipient_count, 0) as responded_recipient_count,
         coalesce(report_recipients.overdue_recipient_count, 0) as overdue_recipient_count,
+        coalesce(report_recipients.possibly_answered_recipient_count, 0)
+            as possibly_answered_recipient_count,
+        coalesce(report_recipients.unknown_recipient_count, 0) as unknown_recipient_count,
         coalesce(responses.response_count, 0) as response_count,
         coalesce(responses.matched_response_count, 0) as matched_response_count,
         (reports.report_date is null)::int + (reports.ref_normalised is null)::int
@@ -121,16 +152,19 @@ final as (
                 then 'completed'
             when report_recipients.responded_recipient_count > 0 then 'partial'
             when report_recipients.overdue_recipient_count > 0 then 'overdue'
+            when report_recipients.possibly_answered_recipient_count > 0 then 'possibly_answered'
+            when report_recipients.unknown_recipient_count > 0 then 'unknown'
             else 'pending'
         end as report_status,
         {{ as_of_date() }} as as_of_date
     from reports
-    left join areas on reports.coroner_area_raw is not distinct from areas.coroner_area_raw
+    left join areas on reports.report_url = areas.report_url
     left join coroners on reports.report_url = coroners.report_url
     left join deceased on reports.report_url = deceased.report_url
     left join recipient_pieces on reports.report_url = recipient_pieces.report_url
     left join report_recipients on reports.report_url = report_recipients.report_url
     left join responses on reports.report_url = responses.report_url
+    left join texts on reports.report_url = texts.report_url
 
 )
 

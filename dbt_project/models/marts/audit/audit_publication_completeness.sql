@@ -62,13 +62,16 @@ by_year as (
         count(*) filter (where report_status = 'completed') as reports_all_responses_published,
         round(
             count(*) filter (where report_status = 'completed')
-            / nullif(count(*) filter (where report_status <> 'no_named_recipient'), 0), 4)
+            -- unknown is not zero: a report whose capture cannot tell is left out of the share
+            / nullif(count(*) filter (where report_status not in ('no_named_recipient', 'unknown')), 0), 4)
             as share_all_responses_published,
         count(*) filter (where missing_header_field_count > 0) as reports_with_missing_header_fields,
         round(count(*) filter (where missing_header_field_count > 0) / count(*), 4)
             as share_missing_header_fields,
         count(*) filter (where report_status = 'no_named_recipient') as reports_no_named_recipient,
-        count(*) filter (where report_status = 'overdue') as reports_overdue
+        count(*) filter (where report_status = 'overdue') as reports_overdue,
+        count(*) filter (where report_status = 'possibly_answered') as reports_possibly_answered,
+        count(*) filter (where report_status = 'unknown') as reports_status_unknown
     from reports
     group by all
 
@@ -88,7 +91,9 @@ never_published as (
         0 as reports_with_missing_header_fields,
         null::double as share_missing_header_fields,
         0 as reports_no_named_recipient,
-        0 as reports_overdue
+        0 as reports_overdue,
+        0 as reports_possibly_answered,
+        0 as reports_status_unknown
     from current_areas
     where not exists (
         select 1 from reports
@@ -115,7 +120,7 @@ window_measures as (
             as window_share_missing_header_fields,
         round(
             avg(case when reports.report_status = 'completed' then 1.0 else 0.0 end)
-            filter (where reports.report_status not in ('no_named_recipient', 'pending')),
+            filter (where reports.report_status not in ('no_named_recipient', 'pending', 'unknown')),
             4
         ) as window_share_all_responses_published
     from reports

@@ -2,8 +2,11 @@
 -- actions side by side, as of the as_of variable. A national body is any organisation HSSIB made
 -- a recommendation to, plus every listed government department and regulator/arm's-length body
 -- (organisation types government_department, regulator_alb) that received a coroner's report.
--- Open coroners' report = recipient status pending or overdue (56 days, fct_report_recipients);
--- open HSSIB recommendation = status awaiting, overdue or no_date (fct_safety_recommendations).
+-- Open coroners' report = recipient status pending or overdue (fct_report_recipients: overdue
+-- only when a capture after the due date shows no answer). Reports whose status the capture
+-- cannot tell (unknown_*) and reports possibly answered (an unmatched response document on the
+-- same report) are counted beside them, not as open.
+-- Open HSSIB recommendation = status awaiting, overdue or no_date (fct_safety_recommendations).
 
 with
 
@@ -45,7 +48,11 @@ report_counts as (
         count(distinct report_url) filter (where response_status = 'overdue')
             as coroner_reports_overdue,
         count(distinct report_url) filter (where response_status = 'pending')
-            as coroner_reports_pending
+            as coroner_reports_pending,
+        count(distinct report_url) filter (where response_status = 'possibly_answered')
+            as coroner_reports_possibly_answered,
+        count(distinct report_url) filter (where is_status_unknown)
+            as coroner_reports_status_unknown
     from report_recipients
     group by organisation_key
 
@@ -114,6 +121,9 @@ final as (
         coalesce(report_counts.coroner_reports_open, 0) as coroner_reports_open,
         coalesce(report_counts.coroner_reports_overdue, 0) as coroner_reports_overdue,
         coalesce(report_counts.coroner_reports_pending, 0) as coroner_reports_pending,
+        coalesce(report_counts.coroner_reports_possibly_answered, 0)
+            as coroner_reports_possibly_answered,
+        coalesce(report_counts.coroner_reports_status_unknown, 0) as coroner_reports_status_unknown,
         coalesce(recommendation_counts.hssib_recommendations, 0) as hssib_recommendations,
         coalesce(recommendation_counts.hssib_responded, 0) as hssib_responded,
         coalesce(recommendation_counts.hssib_open, 0) as hssib_open,

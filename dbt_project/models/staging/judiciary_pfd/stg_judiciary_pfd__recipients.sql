@@ -1,27 +1,59 @@
 {{ config(materialized="table") }}
 
--- One row per named recipient piece of a report's "This report is being sent to" text.
+-- One row per named recipient piece of a report's addressee list: the page header's "This report
+-- is being sent to" text, or, when the header names no one, the addressee block written in the
+-- report itself ("THIS REPORT IS BEING SENT TO", read from the page or the PDF); recipient_source
+-- says which. Where both exist the header is used (disagreements are counted by `pfdw quality`).
 -- Hard separators (" | ", ";", new lines) always split; commas and " and " split only between two
 -- organisation-like parts (see macros/recipient_patterns.sql); leading job titles and personal
 -- names written before an organisation are moved to job_title; trailing postal addresses are cut.
 
 with
 
+header_lists as (
+
+    select
+        report_url,
+        'header' as recipient_source,
+        sent_to_raw as addressee_raw
+    from {{ ref('stg_judiciary_pfd__reports') }}
+    where sent_to_text is not null
+
+),
+
+report_text_lists as (
+
+    select
+        texts.report_url,
+        'report_text' as recipient_source,
+        -- a numbered list ("1. Chief Executive ...") is one addressee per line
+        regexp_replace(texts.sent_to_in_report_raw, '(?m)^\s*\(?\d{1,2}[.)]\s+', '', 'g') as addressee_raw
+    from {{ ref('stg_judiciary_pfd__report_texts') }} as texts
+    where
+        texts.sent_to_in_report_text is not null
+        and texts.report_url not in (select header_lists.report_url from header_lists)
+
+),
+
 reports as (
 
     select
         report_url,
+        recipient_source,
         -- keep new lines (they separate recipients) but drop a glued label prefix, and join a
         -- line that cannot end a name ("National Institute for Health and\nCare Excellence")
         regexp_replace(
             regexp_replace(
-                replace(sent_to_raw, chr(160), ' '),
+                replace(addressee_raw, chr(160), ' '),
                 '(?i)^\s*th[a-z ]+(?:being |been |was being |is )?sent to\s*:?\s*', ''
             ),
             '(?i)[ \t]+(and|of|for|&|the|in|on)[ \t]*\r?\n\s*', ' \1 ', 'g'
         ) as sent_to_raw_text
-    from {{ ref('stg_judiciary_pfd__reports') }}
-    where sent_to_text is not null
+    from (
+        select * from header_lists
+        union all
+        select * from report_text_lists
+    ) as addressee_lists
 
 ),
 
@@ -203,7 +235,7 @@ pieces as (
         segment_index,
         comma_group,
         and_group,
-        any_value(job_title) as job_title,
+        arg_min(job_title, part_index) filter (where job_title is not null) as job_title,
         string_agg(case when starts_piece then '' else joiner end || part, '' order by part_index)
             as recipient_raw
     from and_grouped
@@ -235,9 +267,10 @@ cleaned as (
 final as (
 
     select
-        report_url || '#' || cast(recipient_position as varchar) as report_recipient_id,
-        report_url,
-        recipient_position,
+        cleaned.report_url || '#' || cast(cleaned.recipient_position as varchar) as report_recipient_id,
+        cleaned.report_url,
+        reports.recipient_source,
+        cleaned.recipient_position,
         recipient_raw,
         recipient_name,
         job_title,
@@ -264,6 +297,7 @@ final as (
             else 'named'
         end as recipient_kind
     from cleaned
+    inner join reports on cleaned.report_url = reports.report_url
 
 )
 

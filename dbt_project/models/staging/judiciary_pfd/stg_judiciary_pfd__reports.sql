@@ -30,6 +30,10 @@ cleaned as (
         last_changed_at,
         first_seen_on,
         last_fetched_on,
+        -- what the page content reflects: a live page shows the site on the day it was fetched;
+        -- the offline replica says, per page, when and how its stored copy was captured
+        coalesce(capture_kind, 'live') as capture_kind,
+        coalesce(captured_on, last_fetched_on) as captured_on,
         -- a whole header glued into one field: keep only the text before the next label
         {{ clean_text("regexp_replace(date_of_report_raw, '(?i)\\s(ref|deceased|coroner)[^:]*:.*$', '')") }}
             as date_of_report_text,
@@ -181,7 +185,9 @@ typed as (
         last_seen_at,
         last_changed_at,
         first_seen_on,
-        last_fetched_on
+        last_fetched_on,
+        capture_kind,
+        captured_on
 
     from ref_parts
 
@@ -233,7 +239,9 @@ final as (
         last_seen_at,
         last_changed_at,
         first_seen_on,
-        last_fetched_on
+        last_fetched_on,
+        capture_kind,
+        captured_on
     from typed
 
 )
