@@ -178,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="set a DuckDB variable read with getvariable(), e.g. --var area_key=essex; "
-        "comma-separated values for org_types/org_keys; dates for since/until",
+        "comma-separated values for org_types/org_keys/recipient_sources; dates for since/until;"
+        " --var as_named=true to show organisations as named at the time",
     )
     sql.add_argument("--max-rows", type=int, default=200, help="rows shown as a table")
     sql.add_argument("--with-names", action="store_true", help="keep columns naming the deceased")
@@ -199,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--area", help="coroner area (current or historic) name or key")
     report.add_argument("--since", type=_date, help="first report date (YYYY-MM-DD)")
     report.add_argument("--until", type=_date, help="last report date (YYYY-MM-DD)")
+    report.add_argument(
+        "--recipient-source",
+        action="append",
+        help="only recipients from these sources: header, report_text, response_document "
+        "(comma-separated or repeated; default all)",
+    )
+    report.add_argument(
+        "--as-named",
+        action="store_true",
+        help="show organisations as named at the time (default: by current organisation, "
+        "former names rolled up)",
+    )
     report.add_argument("--out", type=Path, help="output (default reports/pfd-report-<scope>.html)")
     report.add_argument("--with-names", action="store_true", help="list names of the deceased")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
@@ -384,13 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.analyst.warehouse import WarehouseError
 
     parser = build_parser()
-    # A pass-through tool's own options (``quality --misses 5``, ``snapshot serve --help``) are
-    # not pfdw's: they go on to its parser whole.
-    args, rest = parser.parse_known_args(argv)
-    if args.command in PASS_THROUGH:
-        args.arguments = [*args.arguments, *rest]
-    elif rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A pass-through tool's own options (``quality --warehouse X``, ``snapshot serve --help``)
+    # are not pfdw's: the rest of the line goes to its parser whole and in order (argparse would
+    # move options behind positionals and split an option from its value).
+    if argv[:1] and argv[0] in PASS_THROUGH:
+        args = argparse.Namespace(command=argv[0], arguments=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (WarehouseError, ScopeError, NoAuditYet, ValueError, OSError) as error:

@@ -11,6 +11,9 @@ from matplotlib.figure import Figure
 
 RESPONDED_COLOUR = "#2171b5"
 OVERDUE_COLOUR = "#d94801"
+POSSIBLY_ANSWERED_COLOUR = "#9ecae1"
+UNKNOWN_COLOUR = "#d9d9d9"
+PENDING_COLOUR = "#fdd49e"
 REPORTS_COLOUR = "#4a6f8a"
 PARTIAL_COLOUR = "#a9bfd0"
 
@@ -54,20 +57,69 @@ def trend_chart(trend: list[dict]) -> str:
     return _svg(figure, "chart-trend")
 
 
+# Bottom to top: what is known answered, what may be, what is overdue, what the capture cannot
+# tell, and what is not yet due. (label, trend column, colour, hatch)
+STATUS_STACK = (
+    ("responded", "responses_published", RESPONDED_COLOUR, None),
+    ("possibly answered", "possibly_answered", POSSIBLY_ANSWERED_COLOUR, None),
+    ("overdue", "overdue", OVERDUE_COLOUR, None),
+    ("status unknown", "status_unknown", UNKNOWN_COLOUR, "///"),
+    ("pending", "pending", PENDING_COLOUR, None),
+)
+
+
+def status_shares(row: dict) -> str:
+    """The bar's label: the overdue share above the unknown share ("12%\n63%")."""
+    total = row["report_recipient_pairs"]
+    if not total:
+        return ""
+    overdue = 100 * row["overdue"] / total
+    unknown = 100 * row["status_unknown"] / total
+    return f"{overdue:.0f}%\n{unknown:.0f}%"
+
+
 def response_chart(trend: list[dict]) -> str:
-    """Per year: report x recipient pairs with a published response, and overdue ones."""
-    figure = Figure(figsize=(8, 3.2))
+    """Per year: report x organisation pairs stacked by status (responded, possibly answered,
+    overdue, status unknown, pending), each bar labelled with its overdue and unknown shares."""
+    figure = Figure(figsize=(8, 3.6))
     axes = figure.add_subplot()
-    positions = range(len(trend))
-    responded = [row["responses_published"] for row in trend]
-    overdue = [row["overdue"] for row in trend]
-    axes.bar(positions, responded, color=RESPONDED_COLOUR, label="response published")
-    axes.bar(positions, overdue, bottom=responded, color=OVERDUE_COLOUR, label="overdue")
+    positions = list(range(len(trend)))
+    bottom = [0] * len(trend)
+    for label, column, colour, hatch in STATUS_STACK:
+        values = [row[column] for row in trend]
+        axes.bar(
+            positions,
+            values,
+            bottom=bottom,
+            color=colour,
+            hatch=hatch,
+            edgecolor="#ffffff" if hatch is None else "#707070",
+            linewidth=0.4 if hatch is None else 0,
+            label=label,
+        )
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    for position, height, row in zip(positions, bottom, trend, strict=True):
+        axes.annotate(
+            status_shares(row),
+            (position, height),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=6,
+            color="#444444",
+        )
     labels = [year_label(row["report_year"], row["is_partial"]) for row in trend]
-    axes.set_xticks(list(positions), labels, fontsize=8)
-    axes.set_ylabel("report × recipient")
-    axes.set_title("Responses published and overdue, by report year", loc="left", fontsize=11)
-    axes.legend(frameon=False, fontsize=8)
+    axes.set_xticks(positions, labels, fontsize=8)
+    axes.set_ylabel("report × organisation")
+    axes.set_title(
+        "Responses by status and report year (labels: % overdue over % status unknown)",
+        loc="left",
+        fontsize=11,
+    )
+    # Head room for the share labels above the tallest bar.
+    axes.set_ylim(0, max(max(bottom, default=0) * 1.22, 1))
+    axes.legend(frameon=False, fontsize=8, ncols=5, loc="upper left", bbox_to_anchor=(0, -0.18))
     _style(axes)
     return _svg(figure, "chart-responses")
 

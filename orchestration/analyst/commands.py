@@ -27,12 +27,29 @@ def _connect(args):
     return connection, path
 
 
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
 def _typed_variable(name: str, value: str):
-    if name in ("org_types", "org_keys"):
+    if name in ("org_types", "org_keys", "recipient_sources"):
         return [part.strip() for part in value.split(",") if part.strip()]
     if name in ("since", "until"):
         return _date(value)
+    if name == "as_named":
+        if value.strip().lower() not in BOOLEAN_WORDS:
+            raise ValueError(f"--var as_named={value}: use true or false.")
+        return BOOLEAN_WORDS[value.strip().lower()]
     return value
+
+
+def _variable_cast(value) -> str:
+    if isinstance(value, bool):
+        return "::BOOLEAN"
+    if isinstance(value, dt.date):
+        return "::DATE"
+    if isinstance(value, list):
+        return "::VARCHAR[]"
+    return ""
 
 
 def _print_table(console, columns, rows, max_rows: int) -> None:
@@ -72,9 +89,7 @@ def command_sql(args) -> int:
     try:
         for name, value in args.var:
             typed = _typed_variable(name, value)
-            cast = "::DATE" if isinstance(typed, dt.date) else ""
-            cast = "::VARCHAR[]" if isinstance(typed, list) else cast
-            connection.execute(f"SET VARIABLE {name} = ?{cast}", [typed])
+            connection.execute(f"SET VARIABLE {name} = ?{_variable_cast(typed)}", [typed])
         columns, rows = run_query(connection, query)
     finally:
         connection.close()
@@ -164,6 +179,9 @@ def command_report(args) -> int:
             area=args.area,
             since=args.since,
             until=args.until,
+            # --recipient-source and --as-named (getattr: a caller's namespace may predate them)
+            recipient_sources=getattr(args, "recipient_source", None),
+            as_named=bool(getattr(args, "as_named", False)),
         )
         out = args.out or Path(_default_report_name(scope))
         with Progress(console=console, transient=True) as progress:
@@ -179,8 +197,10 @@ def command_report(args) -> int:
     headline = data.headline
     console.print(
         f"{scope.title}: {headline['reports_sent']:,} reports, {headline['organisations']:,} "
-        f"organisations, {headline['responses_published']:,} responses published, "
-        f"{headline['overdue']:,} overdue (as of {headline['as_of_date']})."
+        f"organisations ({scope.organisations_shown}), {headline['responses_published']:,} "
+        f"responses published, {headline['possibly_answered']:,} possibly answered, "
+        f"{headline['overdue']:,} overdue, {headline['status_unknown']:,} status unknown "
+        f"(as of {headline['as_of_date']})."
     )
     print(out.resolve())
     if args.open:

@@ -22,6 +22,10 @@ class ScopeVariables:
     area_key: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    # header | report_text | response_document; None keeps recipients from every source.
+    recipient_sources: tuple[str, ...] | None = None
+    # False: by current organisation (former names rolled up); True: as named at the time.
+    as_named: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -45,10 +49,16 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, scope: ScopeVariables) ->
         "area_key": scope.area_key,
         "since": scope.since,
         "until": scope.until,
+        "recipient_sources": (
+            list(scope.recipient_sources) if scope.recipient_sources is not None else None
+        ),
+        "as_named": bool(scope.as_named),
     }
     for name, value in values.items():
         if value is None:
             connection.execute(f"RESET VARIABLE {name}")
+        elif isinstance(value, bool):
+            connection.execute(f"SET VARIABLE {name} = ?::BOOLEAN", [value])
         elif isinstance(value, dt.date):
             connection.execute(f"SET VARIABLE {name} = ?::DATE", [value.isoformat()])
         elif isinstance(value, list):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,30 @@ RECONCILIATION_TABLE = "audit_returns_reconciliation"
 # Issue 7's HSSIB mart; the section appears only when it holds recommendations to bodies in scope.
 HSSIB_TABLE = "fct_safety_recommendations"
 REPORT_LIST_LIMIT = 1000
+STATUS_LABELS = {
+    "responded": "responded",
+    "possibly_answered": "possibly answered",
+    "overdue": "overdue",
+    "pending": "pending",
+    "unknown": "status unknown",
+    "unknown_not_captured": "unknown: page captured without documents",
+    "unknown_captured_before_due": "unknown: page captured before the response was due",
+    "completed": "all responded",
+    "partial": "some responded",
+    "no_named_recipient": "no named recipient",
+}
+SOURCE_LABELS = {
+    "header": "page header",
+    "report_text": "report text",
+    "response_document": "their answer (report names no one)",
+    "none": "no recipient found",
+    "stated_in_report": "stated in the report",
+    "report_date_plus_56": "report date + 56 days",
+    "published_date_plus_56": "publication date + 56 days (report date unknown)",
+    "live": "live website",
+    "page_scrape": "stored copy of the page",
+    "no_document_links": "copy without document links",
+}
 
 STEPS = (
     "headline",
@@ -57,6 +81,9 @@ class ReportData:
     reports: list[dict]
     reports_total: int
     hssib: dict | None = None
+    recipient_sources: list[dict] = field(default_factory=list)
+    captures: list[dict] = field(default_factory=list)
+    due_dates: list[dict] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
         """The numbers a test (or a reader) can check against the documented SQL."""
@@ -74,6 +101,10 @@ class ReportData:
                 {k: _plain(v) for k, v in row.items()}
                 for row in (self.hssib or {}).get("organisations", [])
             ],
+            "organisations_shown": "as_named" if self.scope.as_named else "current_organisation",
+            "recipient_sources": self.recipient_sources,
+            "captures": [{k: _plain(v) for k, v in row.items()} for row in self.captures],
+            "due_dates": self.due_dates,
         }
 
 
@@ -174,6 +205,9 @@ def collect_report_data(
     currency = _data_currency(connection)
     resolution = run_question(connection, "method_recipient_resolution")
     matching = run_question(connection, "method_response_matching")
+    recipient_sources = run_question(connection, "method_recipient_sources")
+    captures = run_question(connection, "method_capture")
+    due_dates = run_question(connection, "method_due_dates")
     step("reports")
     reports, reports_total = _report_list(connection, scope, with_names)
     return ReportData(
@@ -192,6 +226,9 @@ def collect_report_data(
         reports=reports,
         reports_total=reports_total,
         hssib=hssib,
+        recipient_sources=recipient_sources,
+        captures=captures,
+        due_dates=due_dates,
     )
 
 
@@ -219,6 +256,8 @@ def _environment() -> Environment:
     environment.filters["percent"] = _percent
     environment.filters["number"] = _number
     environment.filters["type_label"] = lambda value: TYPE_LABELS.get(value, value)
+    environment.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
+    environment.filters["source_label"] = lambda value: SOURCE_LABELS.get(value, value)
     return environment
 
 

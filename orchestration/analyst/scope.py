@@ -72,6 +72,27 @@ TYPE_LABELS = {
 }
 
 
+# Where a recipient came from (fct_report_recipients.recipient_source), with the words an analyst
+# may type for each.
+RECIPIENT_SOURCES = ("header", "report_text", "response_document")
+RECIPIENT_SOURCE_ALIASES = {
+    "page_header": "header",
+    "sent_to": "header",
+    "text": "report_text",
+    "report": "report_text",
+    "response": "response_document",
+    "responses": "response_document",
+    "answer": "response_document",
+    "answers": "response_document",
+    "responder": "response_document",
+}
+RECIPIENT_SOURCE_LABELS = {
+    "header": "the page header",
+    "report_text": "the report's text",
+    "response_document": "their answers",
+}
+
+
 class ScopeError(ValueError):
     """A filter that names nothing in the warehouse, or names several things."""
 
@@ -89,6 +110,29 @@ def resolve_organisation_type(text: str) -> str:
         f"Unknown organisation type {text!r}. Use one of: {', '.join(ORGANISATION_TYPES)} "
         f"(or an alias: {aliases})."
     )
+
+
+def resolve_recipient_sources(texts: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Recipient sources from comma-separated text (or several such texts), in the canonical
+    order; an unknown word fails naming the valid ones."""
+    words = [texts] if isinstance(texts, str) else list(texts)
+    chosen: set[str] = set()
+    for word in (part for text in words for part in text.split(",")):
+        key = word.strip().lower().replace("-", "_").replace(" ", "_")
+        if not key:
+            continue
+        source = key if key in RECIPIENT_SOURCES else RECIPIENT_SOURCE_ALIASES.get(key)
+        if source is None:
+            raise ScopeError(
+                f"Unknown recipient source {word.strip()!r}. Use one or more of: "
+                f"{', '.join(RECIPIENT_SOURCES)} (comma-separated)."
+            )
+        chosen.add(source)
+    if not chosen:
+        raise ScopeError(
+            f"No recipient source given. Use one or more of: {', '.join(RECIPIENT_SOURCES)}."
+        )
+    return tuple(source for source in RECIPIENT_SOURCES if source in chosen)
 
 
 @dataclass(frozen=True)
@@ -140,6 +184,16 @@ def resolve_organisation(connection: duckdb.DuckDBPyConnection, text: str) -> Ma
     return _choose("organisation", text, "--org", [])
 
 
+def current_organisation(connection: duckdb.DuckDBPyConnection, match: Match) -> Match:
+    """The body that answers for an organisation now (itself when nothing changed)."""
+    row = connection.execute(
+        "SELECT current_organisation_key, current_organisation_name FROM main.dim_organisations "
+        "WHERE organisation_key = ? AND current_organisation_key IS NOT NULL",
+        [match.key],
+    ).fetchone()
+    return Match(row[0], row[1] or row[0]) if row else match
+
+
 def resolve_area(connection: duckdb.DuckDBPyConnection, text: str) -> Match:
     needle = text.strip()
     for sql in (
@@ -163,11 +217,33 @@ class ReportScope:
     organisation_types: tuple[str, ...] = ()
     organisation: Match | None = None
     area: Match | None = None
+    # The organisation as given (--org) when it rolls up to another current organisation.
+    named_organisation: Match | None = None
+
+    @property
+    def as_named(self) -> bool:
+        return self.variables.as_named
+
+    @property
+    def organisations_shown(self) -> str:
+        """How organisations are grouped, in the words the report uses."""
+        if self.as_named:
+            return "as named at the time; former names not rolled up to their successors"
+        return "by current organisation; former names rolled up"
+
+    @property
+    def recipient_sources_text(self) -> str | None:
+        sources = self.variables.recipient_sources
+        if sources is None:
+            return None
+        return ", ".join(RECIPIENT_SOURCE_LABELS[source] for source in sources)
 
     @property
     def title(self) -> str:
         parts = []
-        if self.organisation is not None:
+        if self.organisation is not None and self.named_organisation is not None:
+            parts.append(f"{self.organisation.name} (successor of {self.named_organisation.name})")
+        elif self.organisation is not None:
             parts.append(self.organisation.name)
         elif self.organisation_types:
             parts.append(", ".join(TYPE_LABELS.get(t, t) for t in self.organisation_types))
@@ -178,6 +254,10 @@ class ReportScope:
         since, until = self.variables.since, self.variables.until
         if since or until:
             parts.append(f"{since or 'start'} to {until or 'latest'}")
+        if self.recipient_sources_text is not None:
+            parts.append(f"recipients from {self.recipient_sources_text}")
+        if self.as_named:
+            parts.append("as named at the time")
         return " · ".join(parts)
 
 
@@ -189,17 +269,30 @@ def build_scope(
     area: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    recipient_sources: str | list[str] | None = None,
+    as_named: bool = False,
 ) -> ReportScope:
+    """The scope of a report. By default organisations are the bodies that answer for them now:
+    --org naming a former trust reports on its successor, former names included; with as_named
+    each organisation stands as named on the report."""
     if since and until and since > until:
         raise ScopeError(f"--since {since} is after --until {until}.")
     types = tuple(dict.fromkeys(resolve_organisation_type(t) for t in (org_types or [])))
     organisation = resolve_organisation(connection, org) if org else None
+    named_organisation = None
+    if organisation is not None and not as_named:
+        current = current_organisation(connection, organisation)
+        if current.key != organisation.key:
+            organisation, named_organisation = current, organisation
     coroner_area = resolve_area(connection, area) if area else None
+    sources = resolve_recipient_sources(recipient_sources) if recipient_sources else None
     variables = ScopeVariables(
         org_types=types or None,
         org_keys=(organisation.key,) if organisation else None,
         area_key=coroner_area.key if coroner_area else None,
         since=since,
         until=until,
+        recipient_sources=sources,
+        as_named=as_named,
     )
-    return ReportScope(variables, types, organisation, coroner_area)
+    return ReportScope(variables, types, organisation, coroner_area, named_organisation)

@@ -15,9 +15,18 @@ BUILD_HINT = (
     "Point PFDW_WAREHOUSE_PATH (or --warehouse) at an existing file to use another copy."
 )
 
-# Columns that carry the names of the deceased (or whole page text that includes them).
+# Columns that carry the names of the deceased (or whole page or report text that includes them:
+# fct_report_sections.section_text, the report's circumstances of the death among them).
 NAME_BEARING_COLUMNS = frozenset(
-    {"deceased_name", "deceased_name_raw", "page_title", "report_sections", "item"}
+    {
+        "deceased_name",
+        "deceased_name_raw",
+        "page_title",
+        "report_sections",
+        "item",
+        "section_text",
+        "raw_text",
+    }
 )
 
 

@@ -128,3 +128,16 @@ def test_unknown_options_of_pfdws_own_commands_are_refused(capsys):
         main(["sql", "SELECT 1", "--no-such-flag"])
     assert exit_.value.code == 2
     assert "unrecognized arguments: --no-such-flag" in capsys.readouterr().err
+
+
+def test_a_tools_options_reach_it_in_order_with_their_values(monkeypatch):
+    seen = {}
+
+    def fake_quality(argv):
+        seen["argv"] = argv
+        return 0
+
+    monkeypatch.setattr("orchestration.bench.quality.main", fake_quality)
+    argv = ["--skip-samples", "--warehouse", "/tmp/w.duckdb", "--misses", "3"]
+    assert main(["quality", *argv]) == 0
+    assert seen["argv"] == argv

@@ -1,8 +1,15 @@
--- Question 2: for each organisation in scope, reports received, how many have a published
--- response from it, the share, the median days from report to published response (month
--- precision: a response counts as published on the first day of its upload month) and how many
--- are overdue.
--- Filters: see _scope.sql (session variables org_types, org_keys, area_key, since, until).
+-- Question 2: for each organisation in scope (by current organisation, former names rolled up;
+-- as named at the time with as_named = true), reports received, how many have a published
+-- response from it, the share, the median days from report to published response, and the
+-- statuses of the rest: possibly answered (an unmatched response document on the report),
+-- overdue, status unknown (the capture cannot tell: page captured without document links, or
+-- before the response was due) and pending. Response dates are known to the month only: the
+-- median uses days_to_respond (the midpoint of the range the upload month allows) and leaves
+-- out answers uploaded in the report's own month, which cannot be told from 0 days
+-- (responses_same_month counts them). Where each organisation came from is counted too:
+-- the page header, the report's text, or its answer on a report naming no one.
+-- Filters: see _scope.sql (session variables org_types, org_keys, area_key, since, until,
+-- recipient_sources, as_named).
 -- scope:begin
 with scoped_reports as (
     select reports.*
@@ -23,51 +30,131 @@ with scoped_reports as (
         )
 ),
 
-scoped_recipients as (
+-- Each recipient with the organisation its figures are shown under: by default the body that
+-- answers for it now (former names rolled up), with as_named = true the organisation as named
+-- on the report at the time.
+recipients_as_shown as (
     select
         recipients.*,
         scoped_reports.report_year,
-        scoped_reports.current_coroner_area_key
+        scoped_reports.current_coroner_area_key,
+        if(
+            coalesce(getvariable('as_named')::boolean, false),
+            recipients.organisation_key,
+            coalesce(recipients.current_organisation_key, recipients.organisation_key)
+        ) as shown_organisation_key,
+        if(
+            coalesce(getvariable('as_named')::boolean, false),
+            recipients.organisation_name,
+            coalesce(recipients.current_organisation_name, recipients.organisation_name)
+        ) as shown_organisation_name,
+        if(
+            coalesce(getvariable('as_named')::boolean, false),
+            recipients.organisation_type,
+            coalesce(recipients.current_organisation_type, recipients.organisation_type)
+        ) as shown_organisation_type
     from main.fct_report_recipients as recipients
     inner join scoped_reports on recipients.report_url = scoped_reports.report_url
-    left join main.dim_organisations as organisations
-        on recipients.organisation_key = organisations.organisation_key
+),
+
+-- org_types filters the type shown (the current organisation's by default); org_keys keeps an
+-- organisation and every former name that rolls up to it; recipient_sources keeps recipients
+-- taken from the page header, the report's text or the organisations that answered.
+scoped_recipients as (
+    select recipients_as_shown.*
+    from recipients_as_shown
     where
         (
             getvariable('org_types') is null
-            or list_contains(getvariable('org_types'), recipients.organisation_type)
+            or list_contains(getvariable('org_types'), recipients_as_shown.shown_organisation_type)
         )
         and (
             getvariable('org_keys') is null
-            or list_contains(getvariable('org_keys'), recipients.organisation_key)
-            or list_contains(getvariable('org_keys'), organisations.successor_organisation_key)
+            or list_contains(getvariable('org_keys'), recipients_as_shown.organisation_key)
+            or list_contains(getvariable('org_keys'), recipients_as_shown.current_organisation_key)
+        )
+        and (
+            getvariable('recipient_sources') is null
+            or list_contains(getvariable('recipient_sources'), recipients_as_shown.recipient_source)
         )
 ),
 
--- With an organisation filter, a report is in scope when it went to an organisation in scope.
+-- One row per report and organisation as shown: two former names of one trust on one report
+-- count once, as answered when either answered (the other statuses are the report's own:
+-- due date, capture and unmatched documents). Days to respond stay NULL when the earliest
+-- answer came in the report's own month (the range includes 0).
+report_organisations as (
+    select
+        scoped_recipients.report_url,
+        scoped_recipients.shown_organisation_key as organisation_key,
+        min(scoped_recipients.shown_organisation_name) as organisation_name,
+        min(scoped_recipients.shown_organisation_type) as organisation_type,
+        min(scoped_recipients.report_year) as report_year,
+        min(scoped_recipients.first_recipient_position) as first_recipient_position,
+        min(scoped_recipients.recipient_source) as recipient_source,
+        list(
+            distinct scoped_recipients.organisation_name
+            order by scoped_recipients.organisation_name
+        ) filter (
+            where scoped_recipients.organisation_key <> scoped_recipients.shown_organisation_key
+        ) as former_names,
+        if(
+            bool_or(scoped_recipients.response_status = 'responded'),
+            'responded',
+            min(scoped_recipients.response_status)
+        ) as response_status,
+        if(
+            bool_or(
+                scoped_recipients.response_status = 'responded'
+                and scoped_recipients.days_to_respond is null
+                and scoped_recipients.days_to_respond_low is not null
+            ),
+            null,
+            min(scoped_recipients.days_to_respond)
+                filter (where scoped_recipients.response_status = 'responded')
+        ) as days_to_respond
+    from scoped_recipients
+    group by scoped_recipients.report_url, scoped_recipients.shown_organisation_key
+),
+
+-- With an organisation or recipient-source filter, a report is in scope when it went to a
+-- recipient in scope.
 reports_in_scope as (
     select scoped_reports.*
     from scoped_reports
     where
-        (getvariable('org_types') is null and getvariable('org_keys') is null)
+        (
+            getvariable('org_types') is null
+            and getvariable('org_keys') is null
+            and getvariable('recipient_sources') is null
+        )
         or scoped_reports.report_url in (select scoped_recipients.report_url from scoped_recipients)
 )
 -- scope:end
 select
     organisation_key,
-    any_value(organisation_name) as organisation_name,
-    any_value(organisation_type) as organisation_type,
-    count(distinct report_url) as reports_received,
-    count(distinct report_url) filter (where response_status = 'responded') as reports_responded,
-    round(
-        count(distinct report_url) filter (where response_status = 'responded')
-        / count(distinct report_url),
-        4
-    ) as share_responded,
-    median(days_to_respond) filter (where response_status = 'responded')
+    min(organisation_name) as organisation_name,
+    min(organisation_type) as organisation_type,
+    nullif(array_to_string(list_sort(list_distinct(flatten(list(former_names)))), '; '), '')
+        as former_names,
+    count(*) as reports_received,
+    count(*) filter (where response_status = 'responded') as reports_responded,
+    round(count(*) filter (where response_status = 'responded') / count(*), 4) as share_responded,
+    round(median(days_to_respond) filter (where response_status = 'responded')::double, 1)
         as median_days_to_response,
-    count(distinct report_url) filter (where response_status = 'overdue') as reports_overdue,
-    count(distinct report_url) filter (where response_status = 'pending') as reports_pending
-from scoped_recipients
+    count(days_to_respond) filter (where response_status = 'responded') as responses_timed,
+    count(*) filter (where response_status = 'responded' and days_to_respond is null)
+        as responses_same_month,
+    count(*) filter (where response_status = 'possibly_answered') as reports_possibly_answered,
+    count(*) filter (where response_status = 'overdue') as reports_overdue,
+    count(*) filter (where response_status like 'unknown%') as reports_status_unknown,
+    round(count(*) filter (where response_status like 'unknown%') / count(*), 4)
+        as share_status_unknown,
+    count(*) filter (where response_status = 'pending') as reports_pending,
+    count(*) filter (where recipient_source = 'header') as reports_from_header,
+    count(*) filter (where recipient_source = 'report_text') as reports_from_report_text,
+    count(*) filter (where recipient_source = 'response_document')
+        as reports_from_response_document
+from report_organisations
 group by organisation_key
-order by reports_received desc, organisation_name
+order by reports_received desc, organisation_name, organisation_key

@@ -3,8 +3,9 @@
 -- same body and period, the difference (reported minus published) and its direction, with the
 -- published refs behind the count. Reads issue 5's mart main.audit_returns_reconciliation.
 -- Filters (DuckDB session variables, unset = no filter): org_types and org_keys keep organisation
--- returns of those types/organisations (or their predecessors); area_key keeps that coroner
--- area's returns; since/until keep periods overlapping the dates.
+-- returns of those types (the current organisation's unless as_named = true) and organisations
+-- (or their former names); area_key keeps that coroner area's returns; since/until keep periods
+-- overlapping the dates.
 select
     returns.return_kind,
     returns.name_as_written,
@@ -28,12 +29,20 @@ left join main.dim_organisations as organisations
 where
     (
         getvariable('org_types') is null
-        or list_contains(getvariable('org_types'), returns.organisation_type)
+        or list_contains(
+            getvariable('org_types'),
+            if(
+                coalesce(getvariable('as_named')::boolean, false),
+                returns.organisation_type,
+                coalesce(organisations.current_organisation_type, returns.organisation_type)
+            )
+        )
     )
     and (
         getvariable('org_keys') is null
         or list_contains(getvariable('org_keys'), returns.resolved_key)
         or list_contains(getvariable('org_keys'), organisations.successor_organisation_key)
+        or list_contains(getvariable('org_keys'), organisations.current_organisation_key)
     )
     and (
         getvariable('area_key') is null

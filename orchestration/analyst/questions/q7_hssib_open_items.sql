@@ -10,12 +10,22 @@ with recommendations_in_scope as (
     where
         (
             getvariable('org_types') is null
-            or list_contains(getvariable('org_types'), recommendations.organisation_type)
+            or list_contains(
+                getvariable('org_types'),
+                if(
+                    coalesce(getvariable('as_named')::boolean, false),
+                    recommendations.organisation_type,
+                    coalesce(
+                        organisations.current_organisation_type, recommendations.organisation_type
+                    )
+                )
+            )
         )
         and (
             getvariable('org_keys') is null
             or list_contains(getvariable('org_keys'), recommendations.organisation_key)
             or list_contains(getvariable('org_keys'), organisations.successor_organisation_key)
+            or list_contains(getvariable('org_keys'), organisations.current_organisation_key)
         )
 ),
 

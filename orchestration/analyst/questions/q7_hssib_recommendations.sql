@@ -9,8 +9,9 @@
 -- start, so it is open but not called overdue) | not_captured (the stored page is cut off
 -- before any response). An action is past due when its due date (the end of the period named,
 -- "by Autumn 2025" = 30 November 2025) is before as_of; HSSIB publishes no completion status.
--- Filters (DuckDB session variables, unset = no filter): org_types, org_keys (an organisation or
--- its predecessors). since/until do not apply: no recommendation date is published.
+-- Filters (DuckDB session variables, unset = no filter): org_types (the current organisation's
+-- type unless as_named = true), org_keys (an organisation or its former names). since/until do
+-- not apply: no recommendation date is published.
 with recommendations_in_scope as (
     select recommendations.*
     from main.fct_safety_recommendations as recommendations
@@ -19,12 +20,22 @@ with recommendations_in_scope as (
     where
         (
             getvariable('org_types') is null
-            or list_contains(getvariable('org_types'), recommendations.organisation_type)
+            or list_contains(
+                getvariable('org_types'),
+                if(
+                    coalesce(getvariable('as_named')::boolean, false),
+                    recommendations.organisation_type,
+                    coalesce(
+                        organisations.current_organisation_type, recommendations.organisation_type
+                    )
+                )
+            )
         )
         and (
             getvariable('org_keys') is null
             or list_contains(getvariable('org_keys'), recommendations.organisation_key)
             or list_contains(getvariable('org_keys'), organisations.successor_organisation_key)
+            or list_contains(getvariable('org_keys'), organisations.current_organisation_key)
         )
 ),
 

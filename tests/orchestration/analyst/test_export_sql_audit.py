@@ -86,7 +86,7 @@ def test_sql_runs_a_question_file_with_variables(pfdw):
     code, stdout, _ = pfdw(
         "sql",
         "SELECT count(DISTINCT report_url) AS n FROM fct_report_recipients "
-        "WHERE organisation_type IN ('police', 'prison_probation')",
+        "WHERE current_organisation_type IN ('police', 'prison_probation')",
         "--format",
         "json",
     )

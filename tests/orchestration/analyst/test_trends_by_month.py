@@ -25,7 +25,7 @@ def test_monthly_trends_by_category_and_recipient_type_equal_plain_counts(window
                 "SELECT date_trunc('month', coalesce(r.report_date, r.published_date))::DATE,"
                 " count(DISTINCT r.report_url)"
                 " FROM main.fct_reports r JOIN main.fct_report_recipients p USING (report_url)"
-                " WHERE p.organisation_type = 'police'"
+                " WHERE p.current_organisation_type = 'police'"
                 " AND coalesce(r.report_date, r.published_date) IS NOT NULL GROUP BY 1"
             ).fetchall()
         )
