@@ -33,16 +33,21 @@ organisations as (
 
 ),
 
--- unlisted organisations already named in coroners' reports, with the type their rules gave
+-- unlisted organisations already named in coroners' reports, with the name and type they are
+-- seen with most often (ties broken alphabetically, so every build agrees)
 unlisted_in_reports as (
 
     select
         organisation_key,
-        mode(organisation_name) as canonical_name,
-        mode(organisation_type) as organisation_type
+        organisation_name as canonical_name,
+        organisation_type
     from {{ ref('int_recipients_resolved') }}
     where organisation_key like 'name:%'
-    group by organisation_key
+    group by organisation_key, organisation_name, organisation_type
+    qualify row_number() over (
+        partition by organisation_key
+        order by count(*) desc, organisation_name asc, organisation_type asc nulls last
+    ) = 1
 
 ),
 

@@ -13,7 +13,9 @@ statuses as (
 
     select
         recommendation_id,
-        any_value(response_status) as response_status
+        -- one status per recommendation (a recommendation with joint recipients has one row
+        -- per recipient, all with the recommendation's status)
+        min(response_status) as response_status
     from {{ ref('fct_safety_recommendations') }}
     group by recommendation_id
 
@@ -23,8 +25,10 @@ final as (
 
     select
         recommendations.investigation_id,
-        mode(recommendations.investigation_title) as investigation_title,
-        any_value(recommendations.investigation_url) as investigation_url,
+        -- the title most records give it (ties: alphabetical) and its first address
+        mode(recommendations.investigation_title order by recommendations.investigation_title)
+            as investigation_title,
+        min(recommendations.investigation_url) as investigation_url,
         count(*) as recommendation_count,
         count(*) filter (where statuses.response_status = 'responded') as recommendations_responded,
         count(*) filter (where statuses.response_status in ('awaiting', 'overdue', 'no_date'))

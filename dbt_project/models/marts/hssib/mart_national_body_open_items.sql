@@ -62,8 +62,8 @@ recommendation_counts as (
 
     select
         organisation_key,
-        any_value(organisation_name) as organisation_name,
-        any_value(organisation_type) as organisation_type,
+        min(organisation_name) as organisation_name,
+        min(organisation_type) as organisation_type,
         count(*) as hssib_recommendations,
         count(*) filter (where response_status = 'responded') as hssib_responded,
         count(*) filter (where is_open) as hssib_open,
