@@ -8,7 +8,9 @@
 
 Targets (issue 2): full crawl and load in 60 s or less with peak memory under 500 MB; a no-change
 incremental run under 5% of the full crawl's requests; under 300 requests per daily run, every new
-report picked up the same day, 99% of new responses within 7 days.
+report picked up the same day, 99% of new responses within 7 days. Since issue 11 the first full
+crawl also reads every report PDF once (about 4,900 more requests and 30-60 s of pypdf on this
+machine, measured 70-95 s in all); the 60 s target now holds for a recrawl, whose PDFs are known.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def bench_full_and_no_change(workdir: Path) -> None:
     print(f"reports loaded          {full.load.reports_in_run:>8}")
     print(f"errors / skipped        {full.load.errors:>8} / {full.load.skipped}")
     print(f"requests                {full_requests:>8}")
-    print(f"wall time               {full_s:>8.1f} s   (target <= 60 s)")
+    print(f"report texts read       {full.load.report_texts:>8}   (page or PDF)")
+    print(f"wall time               {full_s:>8.1f} s   (first crawl: reads every PDF once)")
     print(f"pages per second        {pages / full_s:>8.1f}")
     scrapy_mb = _peak_rss_mb(resource.RUSAGE_CHILDREN)
     print(f"peak RSS, scrapy        {scrapy_mb:>8.0f} MB  (target < 500)")
