@@ -40,26 +40,32 @@ def as_selector(html_or_selector: str | bytes | Selector | Any) -> Selector:
     )
 
 
-def element_text(node: Selector | Any) -> str:
-    """Text of one element (a parsel Selector or an lxml element) with ``<br>`` as "\\n",
-    comments and scripts dropped, not stripped."""
+def _joined_text(node: Selector | Any, block_tags: frozenset[str]) -> str:
+    """The text of an element and its descendants with ``<br>`` as "\\n", comments and scripts
+    dropped, and a "\\n" before and after every element whose tag is in ``block_tags``."""
     parts: list[str] = []
 
     def walk(element: Any) -> None:
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             return
-        if tag.lower() == "br":
+        tag = tag.lower()
+        if tag == "br":
             parts.append("\n")
             return
-        if tag.lower() in SKIPPED_TAGS:
+        if tag in SKIPPED_TAGS:
             return
+        is_block = tag in block_tags
+        if is_block:
+            parts.append("\n")
         if element.text:
             parts.append(element.text)
         for child in element:
             walk(child)
             if child.tail:
                 parts.append(child.tail)
+        if is_block:
+            parts.append("\n")
 
     root = node.root if isinstance(node, Selector) else node
     if isinstance(root, str):
@@ -68,38 +74,19 @@ def element_text(node: Selector | Any) -> str:
     return "".join(parts)
 
 
+def element_text(node: Selector | Any) -> str:
+    """Text of one element (a parsel Selector or an lxml element) with ``<br>`` as "\\n",
+    comments and scripts dropped, not stripped."""
+    return _joined_text(node, frozenset())
+
+
 def block_text(node: Selector | Any) -> str:
     """Text of an element with ``<br>`` and every block element (paragraph, list item, cell ...)
     on its own line: lines stripped of ASCII whitespace, blank lines dropped."""
-    parts: list[str] = []
-
-    def walk(element: Any) -> None:
-        tag = element.tag
-        if not isinstance(tag, str):
-            return
-        tag = tag.lower()
-        if tag == "br":
-            parts.append("\n")
-            return
-        if tag in SKIPPED_TAGS:
-            return
-        is_block = tag in BLOCK_TAGS
-        if is_block:
-            parts.append("\n")
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if is_block:
-            parts.append("\n")
-
     root = node.root if isinstance(node, Selector) else node
-    if isinstance(root, str):
+    if isinstance(root, str):  # a text node is returned as it is
         return root
-    walk(root)
-    lines = (strip_ascii(line) for line in "".join(parts).split("\n"))
+    lines = (strip_ascii(line) for line in _joined_text(root, BLOCK_TAGS).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
