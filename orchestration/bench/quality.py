@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.bench.formatting import share
 from orchestration.bench.quality_organisations import (
     organisation_figures,
     print_organisation_figures,
@@ -348,11 +349,6 @@ def unmatched_responses(path: Path, limit: int) -> list[tuple[str, str, str]]:
 # --- output -------------------------------------------------------------------------------------
 
 
-def _share(numerator: int, denominator: int) -> str:
-    percent = 100 * numerator / denominator if denominator else 0.0
-    return f"{percent:5.1f}% ({numerator:,}/{denominator:,})"
-
-
 def _one_line(text: str, width: int = 90) -> str:
     flat = " ".join((text or "").split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
@@ -376,8 +372,8 @@ def print_report(
     recipients: RecipientScore, areas: AreaScore, misses_shown: int, out=sys.stdout
 ) -> None:
     print("Recipient resolution (labelled sample, listed keys ods:/nb:)", file=out)
-    precision = _share(recipients.correct, recipients.produced)
-    recall = _share(recipients.correct, recipients.expected)
+    precision = share(recipients.correct, recipients.produced)
+    recall = share(recipients.correct, recipients.expected)
     print(f"  precision {precision}   target >= 97%", file=out)
     print(f"  recall    {recall}   target >= 90%", file=out)
     print(f"  wrong matches ({len(recipients.wrong)}; first {misses_shown}):", file=out)
@@ -388,10 +384,10 @@ def print_report(
         print(f"    #{sample_id} expected {key} for {_one_line(piece)!r}", file=out)
     print("Coroner area resolution (labelled spellings)", file=out)
     print(
-        f"  current area accuracy {_share(areas.current_correct, areas.total)}   target >= 99%",
+        f"  current area accuracy {share(areas.current_correct, areas.total)}   target >= 99%",
         file=out,
     )
-    print(f"  area-as-named accuracy {_share(areas.named_correct, areas.total)}", file=out)
+    print(f"  area-as-named accuracy {share(areas.named_correct, areas.total)}", file=out)
     for raw, expected, current, named in areas.misses[:misses_shown]:
         print(
             f"    {_one_line(raw)!r}: expected {expected!r}, got {current!r} (named {named!r})",
@@ -402,7 +398,7 @@ def print_report(
 def print_snapshot(path: Path, misses_shown: int, out=sys.stdout) -> None:
     print(f"Full snapshot ({path})", file=out)
     for label, (numerator, denominator) in snapshot_shares(path).items():
-        print(f"  {_share(numerator, denominator)}  {label}", file=out)
+        print(f"  {share(numerator, denominator)}  {label}", file=out)
     print(f"  unmatched responses (first {misses_shown}):", file=out)
     for _report_url, file_name, organisation_text in unmatched_responses(path, misses_shown):
         print(f"    {file_name}  [{organisation_text}]", file=out)

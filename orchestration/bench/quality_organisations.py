@@ -25,6 +25,8 @@ from typing import TextIO
 
 import duckdb
 
+from orchestration.bench.formatting import share
+
 TRUST_TYPES = ("nhs_mental_health_trust", "nhs_ambulance_trust")
 
 TRUSTS_BY_CURRENT_SQL = """
@@ -132,11 +134,6 @@ def organisation_figures(warehouse: Path) -> OrganisationFigures:
     return OrganisationFigures(trusts, types, pieces, responses)
 
 
-def _share(numerator: int, denominator: int) -> str:
-    percent = 100 * numerator / denominator if denominator else 0.0
-    return f"{percent:5.1f}% ({numerator:,}/{denominator:,})"
-
-
 def print_organisation_figures(figures: OrganisationFigures, out: TextIO = sys.stdout) -> None:
     print("Organisations today (by current body, after closures, mergers and renames)", file=out)
     for trust in figures.trusts:
@@ -151,8 +148,8 @@ def print_organisation_figures(figures: OrganisationFigures, out: TextIO = sys.s
     named = figures.pieces["named_pieces"]
     print("  recipient pieces (named)", file=out)
     for label in ("listed", "any_organisation", "unresolved_nhs_name", "no_organisation"):
-        print(f"    {_share(figures.pieces[label], named)}  {label.replace('_', ' ')}", file=out)
-    matched = _share(figures.responses_matched, figures.responses_total)
+        print(f"    {share(figures.pieces[label], named)}  {label.replace('_', ' ')}", file=out)
+    matched = share(figures.responses_matched, figures.responses_total)
     print(f"  response documents matched {matched}", file=out)
     for rule, documents in figures.responses_by_rule.items():
         print(f"    {rule:<20} {documents:>6,}", file=out)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.bench.formatting import share
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUNDLED_TEXTS = PROJECT_ROOT / "scrapers" / "snapshot" / "data" / "report_texts.csv.gz"
 
@@ -136,17 +138,12 @@ def measure(path: Path, texts_file: Path = BUNDLED_TEXTS) -> dict:
         }
 
 
-def _share(numerator: int, denominator: int) -> str:
-    percent = 100 * numerator / denominator if denominator else 0.0
-    return f"{percent:5.1f}% ({numerator:,}/{denominator:,})"
-
-
 def print_report_text(figures: dict, out=sys.stdout) -> None:
     print("Report text (the report's own words)", file=out)
     for source, status, count in figures["text_by_source"]:
         print(f"  {count:>6,}  read from {source}: {status}", file=out)
     parsed, considered = figures["addressee_block"]
-    print(f"  addressee block parsed {_share(parsed, considered)}   target >= 95%", file=out)
+    print(f"  addressee block parsed {share(parsed, considered)}   target >= 95%", file=out)
     print("Recipients by source (report x organisation rows, reports)", file=out)
     for source, rows, reports in figures["recipients_by_source"]:
         print(f"  {rows:>6,} rows on {reports:>5,} reports  {source}", file=out)
@@ -161,7 +158,7 @@ def print_report_text(figures: dict, out=sys.stdout) -> None:
     )
     both, agree, disagree = figures["agreement"]
     print(f"Header vs report text, where both name recipients: {both:,} reports", file=out)
-    print(f"  every header organisation in the text {_share(agree, agree + disagree)}", file=out)
+    print(f"  every header organisation in the text {share(agree, agree + disagree)}", file=out)
     print(f"  header keeps precedence; disagreements  {disagree:,}", file=out)
     print("Recipient statuses by capture kind", file=out)
     for capture_kind, status, count in figures["status_by_capture"]:
