@@ -38,6 +38,40 @@ texts as (
 
 ),
 
+-- the deadline a report states counts when it falls within a year of the report date
+deadline_sources as (
+
+    select
+        reports.report_url,
+        reports.report_date,
+        reports.published_date,
+        texts.stated_response_due_date,
+        case
+            when
+                texts.stated_response_due_date between reports.report_date
+                and reports.report_date + interval 1 year
+                then 'stated_in_report'
+            when reports.report_date is not null then 'report_date_plus_56'
+            when reports.published_date is not null then 'published_date_plus_56'
+        end as due_date_source
+    from reports
+    left join texts on reports.report_url = texts.report_url
+
+),
+
+deadlines as (
+
+    select
+        report_url,
+        due_date_source,
+        case
+            when due_date_source = 'stated_in_report' then stated_response_due_date
+            else coalesce(report_date, published_date) + to_days({{ var('response_window_days') }})
+        end as due_date
+    from deadline_sources
+
+),
+
 organisations as (
 
     select * from {{ ref('dim_organisations') }}
@@ -140,57 +174,51 @@ unmatched_responses as (
 
 ),
 
-joined as (
+-- the organisation as named, and the body that answers for it now
+named_and_current as (
 
     select
         report_organisations.*,
         organisations.canonical_name as organisation_name,
         organisations.organisation_type,
-        current_bodies.canonical_name as current_organisation_name,
-        current_bodies.organisation_type as current_organisation_type,
         coalesce(report_organisations.piece_current_organisation_key, organisations.current_organisation_key)
             as current_organisation_key,
         coalesce(
             report_organisations.piece_current_organisation_confidence,
             organisations.current_organisation_confidence
-        ) as current_organisation_confidence,
+        ) as current_organisation_confidence
+    from report_organisations
+    left join organisations on report_organisations.organisation_key = organisations.organisation_key
+
+),
+
+joined as (
+
+    select
+        named_and_current.*,
+        current_bodies.canonical_name as current_organisation_name,
+        current_bodies.organisation_type as current_organisation_type,
         reports.report_date,
         reports.published_date as report_published_date,
         reports.captured_on,
         reports.capture_kind,
-        case
-            when
-                texts.stated_response_due_date between reports.report_date
-                and reports.report_date + interval 1 year
-                then texts.stated_response_due_date
-            else coalesce(reports.report_date, reports.published_date) + to_days({{ var('response_window_days') }})
-        end as due_date,
-        case
-            when
-                texts.stated_response_due_date between reports.report_date
-                and reports.report_date + interval 1 year
-                then 'stated_in_report'
-            when reports.report_date is not null then 'report_date_plus_56'
-            when reports.published_date is not null then 'published_date_plus_56'
-        end as due_date_source,
+        deadlines.due_date,
+        deadlines.due_date_source,
         first_responses.first_response_published_on,
         first_responses.first_response_published_by,
         first_responses.first_response_document_url,
         coalesce(first_responses.response_count, 0) as response_count,
         coalesce(unmatched_responses.unmatched_response_count, 0) as unmatched_response_count_on_report
-    from report_organisations
-    inner join reports on report_organisations.report_url = reports.report_url
-    left join organisations on report_organisations.organisation_key = organisations.organisation_key
+    from named_and_current
+    inner join reports on named_and_current.report_url = reports.report_url
+    inner join deadlines on named_and_current.report_url = deadlines.report_url
     left join organisations as current_bodies
-        on
-            coalesce(report_organisations.piece_current_organisation_key, organisations.current_organisation_key)
-            = current_bodies.organisation_key
-    left join texts on report_organisations.report_url = texts.report_url
+        on named_and_current.current_organisation_key = current_bodies.organisation_key
     left join first_responses
         on
-            report_organisations.report_url = first_responses.report_url
-            and report_organisations.organisation_key = first_responses.organisation_key
-    left join unmatched_responses on report_organisations.report_url = unmatched_responses.report_url
+            named_and_current.report_url = first_responses.report_url
+            and named_and_current.organisation_key = first_responses.organisation_key
+    left join unmatched_responses on named_and_current.report_url = unmatched_responses.report_url
 
 ),
 
