@@ -12,6 +12,16 @@
 '\b(trust|council|police|constabulary|commission|agency|board|authority|department|ministry|office|service|services|limited|ltd|plc|llp|home|hospital|nhs|england|icb|ccg|cqc|mhra|hse|dvsa|prison|hmp|hmpps|yoi|group|college|university|society|association|institute|practice|surgery|centre|secretary|minister|government|company|network|healthcare|inspectorate|partnership|federation|academy|school|alliance|directorate|executive|network|royal|national|british|gmc|nmc|hmcts|dwp|dhsc|ukhsa|coroner|registrar|regulator|highways|railway|rail|airways|care home|nursing|ambulance|fire|rescue|ltd\.)\b'
 {%- endmacro %}
 
+{% macro names_an_organisation(col) -%}
+{#- A name of two or more words starting with a capital ("Fold Nightclub"), an acronym, or a name
+    with an organisation word is taken as naming an (unlisted) organisation; a lone word
+    ("Safeguarding", "London") is not. -#}
+(
+    regexp_matches(lower({{ col }}), {{ recipient_org_word_pattern() }})
+    or regexp_matches({{ col }}, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
+)
+{%- endmacro %}
+
 {% macro recipient_title_pattern() -%}
 {#- A part that is only a job title or a personal name, written before the organisation:
     "The Chief Executive, East Midlands Ambulance Service NHS Trust". -#}

@@ -162,11 +162,7 @@ ruled_names as (
         piece_names.recipient_name,
         {{ unlisted_organisation_type('recipient_name') }} as rule_organisation_type,
         {{ looks_like_nhs_trust('recipient_name') }} as looks_like_nhs_trust,
-        -- a named piece of two or more words ("Fold Nightclub") or an acronym is taken as an
-        -- unlisted organisation; a lone word ("Safeguarding", "London") is left unresolved
-        regexp_matches(lower(recipient_name), {{ recipient_org_word_pattern() }})
-        or regexp_matches(recipient_name, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
-            as names_organisation
+        {{ names_an_organisation('recipient_name') }} as names_organisation
     from piece_names
 
 ),

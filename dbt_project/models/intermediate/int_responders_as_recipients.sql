@@ -37,10 +37,7 @@ named as (
         {{ unlisted_organisation_type('response_organisation_text') }} as rule_organisation_type,
         {{ looks_like_nhs_trust('response_organisation_text') }} as looks_like_nhs_trust,
         not regexp_matches(lower(coalesce(response_organisation_text, '')), '\bredacted\b')
-        and (
-            regexp_matches(lower(response_organisation_text), {{ recipient_org_word_pattern() }})
-            or regexp_matches(response_organisation_text, '^[A-Z][A-Za-z&''.-]*(\s+\S+)+$|^[A-Z]{2,8}$')
-        ) as names_organisation
+        and {{ names_an_organisation('response_organisation_text') }} as names_organisation
     from responses
     where response_organisation_text is not null
 
