@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from scrapers.snapshot.report_text import ADDRESSEE_HEADING, ReportText, paragraphs
@@ -134,10 +134,15 @@ _CAPTURE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def capture_of(entry: ReportEntry) -> tuple[str, str] | None:
-    """(capture kind, ISO date) of the stored copy behind a report page, from the CSV's
-    ``captured_from`` ("page scrape 2024-04-07", "cleaned table 2025-07-31 (... no document
-    links)"); None when it says neither."""
-    captured_from = entry.row.get("captured_from", "")
+    """(capture kind, ISO date) of the stored copy behind a report page (``capture_of_row``)."""
+    return capture_of_row(entry.row)
+
+
+def capture_of_row(row: Mapping[str, str]) -> tuple[str, str] | None:
+    """(capture kind, ISO date) from a snapshot CSV row's ``captured_from`` ("page scrape
+    2024-04-07", "cleaned table 2025-07-31 (... no document links)"); None when it says
+    neither."""
+    captured_from = row.get("captured_from", "")
     found = _CAPTURE_DATE.search(captured_from)
     if found is None:
         return None

@@ -13,6 +13,7 @@ import duckdb
 
 from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
 from orchestration.warehouse.dbt_cli import run_dbt
+from scrapers.snapshot.render import capture_of_row
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = Path(__file__).parent / "fixtures" / "judiciary_pfd_sample.csv"
@@ -72,15 +73,14 @@ def _document_rows(report: dict[str, str]) -> list[dict]:
     return rows
 
 
-def _capture(report: dict[str, str]) -> tuple[str, dt.date]:
-    """(capture_kind, captured_on) from the CSV's captured_from, as the replica states them."""
-    captured_from = report.get("captured_from", "")
-    if captured_from.startswith("cleaned table"):
-        return "no_document_links", dt.date(2025, 7, 31)
-    match = re.search(r"\d{4}-\d{2}-\d{2}", captured_from)
-    if match:
-        return "page_scrape", dt.date.fromisoformat(match.group(0))
-    return "live", CRAWLED_AT.date()
+def _capture(report: dict[str, str]) -> tuple[str | None, dt.date | None]:
+    """(capture_kind, captured_on) as the replica states them for this row and the loader keeps
+    them; (None, None) for a row that names no stored copy (a live page)."""
+    capture = capture_of_row(report)
+    if capture is None:
+        return None, None
+    kind, day = capture
+    return kind, dt.date.fromisoformat(day)
 
 
 def insert_report_texts(connection: duckdb.DuckDBPyConnection, texts_csv: Path) -> None:
