@@ -52,6 +52,11 @@ class HssibRecommendationItem(scrapy.Item):
     # Completeness and diagnostics.
     truncated = scrapy.Field()  # the stored copy behind the page is cut off
     truncated_in = scrapy.Field()  # "recommendation" | "response" | "actions" | ... | None
+    # The capture the page states (offline replica only): the ISO day and how to read it
+    # ("on_or_after": captured on or after that day). None on hssib.org.uk, whose pages are
+    # captured when fetched (crawled_at).
+    captured_on = scrapy.Field()
+    capture_date_basis = scrapy.Field()  # "on_or_after" | None
     parse_warnings = scrapy.Field()  # human-readable strings
     crawled_at = scrapy.Field()  # ISO-8601 UTC timestamp of the fetch
     http_etag = scrapy.Field()  # ETag response header or None

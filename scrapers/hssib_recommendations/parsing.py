@@ -14,13 +14,21 @@ addressed to); their public functions are importable from here too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from scrapers.common.html import ASCII_WHITESPACE, as_selector, element_text, origin_of
+from scrapers.common.html import (
+    ASCII_WHITESPACE,
+    as_selector,
+    element_text,
+    origin_of,
+    strip_ascii,
+)
 from scrapers.hssib_recommendations import selectors as sel
 from scrapers.hssib_recommendations.blocks import Block, page_blocks, shorten
 from scrapers.hssib_recommendations.due_dates import (
@@ -48,6 +56,7 @@ __all__ = [
     "is_real_site_url",
     "origin_of",
     "page_blocks",
+    "parse_capture",
     "parse_day_month_year",
     "parse_investigation_page",
     "parse_listing_page",
@@ -118,6 +127,50 @@ def declared_log_url(selector: Selector, page_url: str) -> tuple[str | None, lis
     if is_real_site_url(page_url):
         return canonicalize_url(page_url.split("#")[0], crawl_origin), []
     return None, ["log item address on hssib.org.uk not known: the page declares no canonical link"]
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(text: str) -> date | None:
+    if not _ISO_DAY.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_capture(html_or_selector: Any) -> tuple[str | None, str | None, list[str]]:
+    """(captured_on, capture_date_basis, warnings): the capture a log item page states.
+
+    The offline replica states the day of the stored copy it serves and how to read it
+    (``<meta name="pfdw:captured-on" content="2025-08-25">``, ``<meta
+    name="pfdw:capture-date-basis" content="on_or_after">``: captured on or after that day).
+    hssib.org.uk states neither, so a live page gives (None, None): it was captured when fetched.
+    Both or neither: a date that is not an ISO day, a basis not in ``sel.CAPTURE_DATE_BASES``, or
+    one without the other drops both to None with a warning naming the value."""
+    selector = as_selector(html_or_selector)
+    raw_day = selector.css(sel.CAPTURED_ON_META).get()
+    raw_basis = selector.css(sel.CAPTURE_DATE_BASIS_META).get()
+    if raw_day is None and raw_basis is None:
+        return None, None, []
+    day = _iso_day(strip_ascii(raw_day or ""))
+    basis = strip_ascii(raw_basis or "")
+    problems = []
+    if raw_day is None:
+        problems.append("no capture date")
+    elif day is None:
+        problems.append(f"capture date {raw_day!r} is not an ISO date (YYYY-MM-DD)")
+    if raw_basis is None:
+        problems.append("no capture date basis")
+    elif basis not in sel.CAPTURE_DATE_BASES:
+        problems.append(
+            f"capture date basis {raw_basis!r} is not one of {sorted(sel.CAPTURE_DATE_BASES)}"
+        )
+    if problems:
+        return None, None, [f"stated capture dropped: {'; '.join(problems)}"]
+    return day.isoformat(), basis, []
 
 
 _SECTION_OF_STATE = {
@@ -282,6 +335,14 @@ def parse_recommendation_page(html_or_selector: Any, page_url: str) -> dict:
         warnings.append("response without a 'Response received on' date")
     if truncated:
         warnings.append(f"record cut off in the stored copy (in {truncated_in})")
+    captured_on, capture_date_basis, capture_warnings = parse_capture(selector)
+    warnings.extend(capture_warnings)
+    latest_shown = max((d for d in (recommendation_date, received_date) if d), default=None)
+    if captured_on and latest_shown and date.fromisoformat(captured_on) < latest_shown:
+        warnings.append(
+            f"stated capture date {captured_on} is before the latest date the page shows "
+            f"({latest_shown.isoformat()})"
+        )
 
     return {
         "page_title": page_title,
@@ -311,6 +372,8 @@ def parse_recommendation_page(html_or_selector: Any, page_url: str) -> dict:
         "response_received_date": received_date.isoformat() if received_date else None,
         "truncated": truncated,
         "truncated_in": truncated_in,
+        "captured_on": captured_on,
+        "capture_date_basis": capture_date_basis,
         "parse_warnings": warnings,
     }
 
@@ -420,5 +483,8 @@ def recommendation_from_investigation_block(block: dict, investigation: dict) ->
         "response_received_date": None,
         "truncated": block["truncated"],
         "truncated_in": "recommendation" if block["truncated"] else None,
+        # Investigation pages state no capture: the block was captured when it was fetched.
+        "captured_on": None,
+        "capture_date_basis": None,
         "parse_warnings": warnings,
     }

@@ -25,6 +25,13 @@ PAGE_FOOTER = "footer.site-footer"
 CANONICAL_LINK = "link[rel=canonical]::attr(href)"
 MAIN_CONTENT = "main article, main"
 
+# The offline replica states, in each log item page's <head>, the day of the stored copy it
+# serves and how to read that day ("on_or_after": a lower bound; the copy's own day is not
+# recorded). hssib.org.uk has neither tag: a live page is captured when it is fetched.
+CAPTURED_ON_META = 'meta[name="pfdw:captured-on"]::attr(content)'
+CAPTURE_DATE_BASIS_META = 'meta[name="pfdw:capture-date-basis"]::attr(content)'
+CAPTURE_DATE_BASES = frozenset({"on_or_after"})
+
 # --- listing pages -----------------------------------------------------------------------------
 LISTING_ENTRY = "li.log-entry"
 LISTING_ENTRY_ITEM_LINK = "h2 a::attr(href), h3 a::attr(href)"

@@ -37,6 +37,7 @@ from orchestration.sources.raw_runs import (
     record_crawl_run,
 )
 from scrapers.hssib_recommendations import CANONICAL_ORIGIN
+from scrapers.hssib_recommendations.selectors import CAPTURE_DATE_BASES
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ SOURCES = ("snapshot", "live")
 # Fields every item must carry (a value, possibly an empty list); None is refused.
 REQUIRED_ITEM_KEYS = ("page_path", "recommendation_text", "recipients", "crawled_at")
 LIST_FIELDS = ("recipients", "planned_actions", "additional_sections", "parse_warnings")
-DATE_FIELDS = ("recommendation_date", "response_received_date")
+DATE_FIELDS = ("recommendation_date", "response_received_date", "captured_on")
 ACTION_KEYS = (
     "position",
     "text",
@@ -61,6 +62,10 @@ ACTION_KEYS = (
 )
 # Fields that change on every fetch without the page changing; left out of the content hash.
 VOLATILE_FIELDS = ("crawled_at", "http_etag", "listing_page")
+# The capture a page states is part of what it shows, so it is hashed: a page that comes to state
+# a later capture has changed. These fields were added after the first crawls; left out of the
+# hash when null, so a live page (which states none) keeps the hash it had before they existed.
+HASHED_WHEN_SET = ("captured_on", "capture_date_basis")
 
 TEXT_COLUMNS = (
     "log_url",
@@ -83,6 +88,7 @@ TEXT_COLUMNS = (
     "actions_heading",
     "response_received_raw",
     "truncated_in",
+    "capture_date_basis",
     "http_etag",
 )
 
@@ -116,6 +122,8 @@ COLUMNS = (
     "response_received_date",
     "truncated",
     "truncated_in",
+    "captured_on",
+    "capture_date_basis",
     "parse_warnings",
     "http_etag",
     "content_hash",
@@ -226,7 +234,21 @@ def validate_item(row: dict[str, Any], where: str) -> None:
     listing_page = row.get("listing_page")
     if listing_page is not None and not isinstance(listing_page, int):
         raise RawLoadError(f"{where}: listing_page must be an integer or null")
+    _validate_capture(where, row.get("captured_on"), row.get("capture_date_basis"))
     parse_timestamp(row["crawled_at"], where, "crawled_at")
+
+
+def _validate_capture(where: str, day: Any, basis: Any) -> None:
+    """Both capture fields or neither (the date was checked as an ISO date with the others)."""
+    if (day is None) != (basis is None):
+        raise RawLoadError(
+            f"{where}: captured_on {day!r} and capture_date_basis {basis!r} must both be set "
+            "or both be null"
+        )
+    if basis is not None and basis not in CAPTURE_DATE_BASES:
+        raise RawLoadError(
+            f"{where}: capture_date_basis {basis!r} is not one of {sorted(CAPTURE_DATE_BASES)}"
+        )
 
 
 def recommendation_key(item: dict[str, Any]) -> str:
@@ -234,7 +256,11 @@ def recommendation_key(item: dict[str, Any]) -> str:
 
 
 def content_hash(item: dict[str, Any]) -> str:
-    stable = {key: value for key, value in item.items() if key not in VOLATILE_FIELDS}
+    stable = {
+        key: value
+        for key, value in item.items()
+        if key not in VOLATILE_FIELDS and not (key in HASHED_WHEN_SET and value is None)
+    }
     payload = json.dumps(stable, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -254,6 +280,7 @@ def recommendation_frame(items: list[dict[str, Any]]) -> pd.DataFrame:
             listing_page=item.get("listing_page"),
             recommendation_date=_iso_date(item.get("recommendation_date"), key, "date"),
             response_received_date=_iso_date(item.get("response_received_date"), key, "date"),
+            captured_on=_iso_date(item.get("captured_on"), key, "captured_on"),
             links_label_present=item.get("links_label_present"),
             truncated=bool(item.get("truncated", False)),
             content_hash=content_hash(item),

@@ -45,5 +45,14 @@ CREATE TABLE IF NOT EXISTS raw.hssib_recommendations__recommendations (
     last_seen_run_id        VARCHAR NOT NULL,
     first_seen_on           DATE NOT NULL,        -- logical dates of the same events
     last_seen_on            DATE NOT NULL,
-    item                    JSON NOT NULL         -- the latest item exactly as crawled
+    item                    JSON NOT NULL,        -- the latest item exactly as crawled
+    -- The capture the page states (offline replica): captured on or after captured_on. NULL on
+    -- hssib.org.uk, whose pages are captured when fetched (crawled_at, last_seen_on).
+    captured_on             DATE,
+    capture_date_basis      VARCHAR               -- on_or_after | NULL
 );
+
+-- Warehouses made before the capture columns existed get them (NULL: captured when fetched).
+ALTER TABLE raw.hssib_recommendations__recommendations ADD COLUMN IF NOT EXISTS captured_on DATE;
+ALTER TABLE raw.hssib_recommendations__recommendations
+    ADD COLUMN IF NOT EXISTS capture_date_basis VARCHAR;

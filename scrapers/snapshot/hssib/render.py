@@ -14,14 +14,21 @@ from html import escape
 
 from scrapers.snapshot.hssib.site import (
     CANONICAL_ORIGIN,
+    CAPTURE_DATE_BASIS,
     CUT_OFF_NOTICE,
+    EARLIEST_STORED_COPY,
     LOG_PATH,
     HssibSite,
     Investigation,
     Record,
+    display_text,
 )
+from scrapers.snapshot.render import CAPTURED_ON_META
 
 SITE_NAME = "Health Services Safety Investigations Body (offline snapshot)"
+# Beside the judiciary replica's ``pfdw:captured-on``: how to read that date. hssib.org.uk has
+# neither tag; the spider treats a page without them as captured when it was fetched.
+CAPTURE_DATE_BASIS_META = "pfdw:capture-date-basis"
 
 
 def paragraphs(text: str, css_class: str | None = None) -> str:
@@ -33,11 +40,11 @@ def paragraphs(text: str, css_class: str | None = None) -> str:
     )
 
 
-def _page(title: str, body: str, canonical_url: str | None = None) -> str:
+def _page(title: str, body: str, canonical_url: str | None = None, head: str = "") -> str:
     canonical = f'<link rel="canonical" href="{escape(canonical_url)}">' if canonical_url else ""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)} | HSSIB</title>{canonical}</head><body>"
+        f"<title>{escape(title)} | HSSIB</title>{canonical}{head}</head><body>"
         f'<header class="site-header"><p><a href="{LOG_PATH}">{escape(SITE_NAME)}</a></p>'
         "</header>"
         f'<main id="main-content">{body}</main>'
@@ -47,8 +54,26 @@ def _page(title: str, body: str, canonical_url: str | None = None) -> str:
     )
 
 
+def _capture_meta(record: Record) -> str:
+    """The page's stated capture: a lower bound (``site.capture_date_lower_bound``)."""
+    return (
+        f'<meta name="{CAPTURED_ON_META}" content="{escape(record.captured_on.isoformat())}">'
+        f'<meta name="{CAPTURE_DATE_BASIS_META}" content="{escape(CAPTURE_DATE_BASIS)}">'
+    )
+
+
+def _capture_line(record: Record) -> str:
+    day = record.captured_on
+    return escape(
+        f"Captured on or after {display_text(day)} ({day.isoformat()}). The day of the stored "
+        "copy is not recorded: this is the latest of the page's recommendation date and response "
+        f"received date, where it shows them, and {display_text(EARLIEST_STORED_COPY)}, before "
+        "which no stored copy was made."
+    )
+
+
 def _snapshot_note(record: Record) -> str:
-    lines = []
+    lines = [_capture_line(record)]
     if record.is_stand_in:
         lines.append(
             "Offline snapshot stand-in: the address of this log item on hssib.org.uk is not "
@@ -61,8 +86,6 @@ def _snapshot_note(record: Record) -> str:
         lines.append(f"Text taken from stored copies of: {links}")
     if record.notes:
         lines.append("Curator's note: " + escape(record.notes))
-    if not lines:
-        return ""
     return (
         '<aside class="snapshot-note">' + "".join(f"<p>{line}</p>" for line in lines) + "</aside>"
     )
@@ -136,7 +159,7 @@ def render_recommendation_page(record: Record) -> str:
     )
     parts.append("</article>")
     canonical = None if record.is_stand_in else CANONICAL_ORIGIN + record.page_path
-    return _page(title, "".join(parts), canonical)
+    return _page(title, "".join(parts), canonical, _capture_meta(record))
 
 
 def render_listing_page(site: HssibSite, page: int) -> str | None:

@@ -14,12 +14,15 @@ hold, the rule is written next to the code and listed in ``data/PROVENANCE.md``;
   page; a record whose notes say nothing gets the shape of the complete example page.
 - Where a record is cut off (``truncated``), the page ends the cut field with a plain notice and
   invents nothing after it.
+- No record says when its page was captured; each log page states a lower bound instead
+  (``capture_date_lower_bound``: its received or recommendation date, never before 2024-01-01).
 
 Files are read on first use (never at import) and the site is immutable once built.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -43,6 +46,11 @@ EXAMPLE_PAGE_FILE = DATA_DIR / "example_recommendation_page.txt"
 ACTIONS_HEADING_PLURAL = "Actions planned to deliver safety recommendation:"
 ACTIONS_HEADING_SINGULAR = "Action planned to deliver safety recommendation:"
 CUT_OFF_NOTICE = "This record is cut off in the stored copy; the rest of the text is not available."
+# The earliest day any stored copy behind the records can have been made (shared/data/SOURCES.md:
+# "all stored copies were made between 2024 and 2026").
+EARLIEST_STORED_COPY = dt.date(2024, 1, 1)
+# How a page's stated capture date is to be read: the page was captured on or after that day.
+CAPTURE_DATE_BASIS = "on_or_after"
 
 RECORD_FIELDS = (
     "reference",
@@ -64,6 +72,21 @@ RECORD_FIELDS = (
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_DISPLAY_DATE = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Za-z]+) (?P<year>\d{4})$")
 _REAL_REFERENCE = re.compile(r"^R/\d{4}/\d{3}$")
 # Page-shape evidence in the records' notes (each pattern quotes the page's own words).
 _NOTE_NO_HEADER = re.compile(r"header[^.;]*(?:not present|absent)", re.IGNORECASE)
@@ -77,6 +100,40 @@ _NOTE_REFERENCE_IN_RESPONSE = re.compile(r"quoted inside the response|as quoted 
 
 class RecordError(ValueError):
     """A bundled record is not what the snapshot expects (names the line and the field)."""
+
+
+def display_date(text: str) -> dt.date:
+    """A day date as the records write it ("25 August 2025"); ValueError naming the text if not."""
+    found = _DISPLAY_DATE.match(text.strip())
+    month = found["month"].capitalize() if found else ""
+    if not found or month not in MONTH_NAMES:
+        raise ValueError(f"{text!r} is not a date like '25 August 2025'")
+    try:
+        return dt.date(int(found["year"]), MONTH_NAMES.index(month) + 1, int(found["day"]))
+    except ValueError as error:
+        raise ValueError(f"{text!r} is not a date: {error}") from None
+
+
+def display_text(day: dt.date) -> str:
+    """A date as the records write it: 2025-08-25 -> "25 August 2025" (``display_date``)."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def capture_date_lower_bound(
+    recommendation_date: str | None, response_received_date: str | None
+) -> dt.date:
+    """The day a log page states it was captured on or after (``CAPTURE_DATE_BASIS``).
+
+    No record says when its stored copy was made. Each page was captured on or after the latest
+    date it shows, and every stored copy was made in 2024 or later (shared/data/SOURCES.md), so
+    the bound is the latest of: the response received date, the recommendation date (no record
+    has one today) and ``EARLIEST_STORED_COPY`` (2024-01-01). Dates inside the response's words
+    are not used: some are plans ("intended launch in late 2026"), not days already past.
+    The example page (response received 25 August 2025) gives 2025-08-25; a record received in
+    2021, or with no received date, gives 2024-01-01. ValueError if a date does not parse.
+    """
+    shown = [display_date(text) for text in (recommendation_date, response_received_date) if text]
+    return max([EARLIEST_STORED_COPY, *shown])
 
 
 @dataclass(frozen=True)
@@ -127,6 +184,11 @@ class Record:
     @property
     def is_stand_in(self) -> bool:
         return self.log_item_url is None
+
+    @property
+    def captured_on(self) -> dt.date:
+        """The day this page states it was captured on or after (``capture_date_lower_bound``)."""
+        return capture_date_lower_bound(self.recommendation_date, self.response_received_date)
 
     @property
     def investigation_path(self) -> str:
@@ -245,6 +307,14 @@ def record_from_json(raw: Mapping, line: int) -> Record:
                 f"recommendations.jsonl line {line}: actions_planned[{index}] needs a 'text'"
             )
         parsed_actions.append(PlannedAction(action["text"], action.get("due")))
+    for name in ("recommendation_date", "response_received_date"):
+        if raw[name] is not None:
+            try:
+                display_date(raw[name])
+            except ValueError as error:
+                raise RecordError(
+                    f"recommendations.jsonl line {line}: field {name!r}: {error}"
+                ) from None
     return Record(
         source_line=line,
         reference=raw["reference"],
@@ -335,6 +405,10 @@ def example_record(path: Path = EXAMPLE_PAGE_FILE) -> Record:
     sections[current] = [c for c in ("\n".join(p) for p in chunks) if c]
     if "recommendation" not in sections or "Response:" not in sections or received is None:
         raise RecordError(f"{path.name}: recommendation, response or received date not found")
+    try:
+        display_date(received)
+    except ValueError as error:
+        raise RecordError(f"{path.name}: response received date: {error}") from None
     return Record(
         source_line=0,
         reference=None,

@@ -40,6 +40,8 @@ def test_example_page_fixture():
     ]
     assert parsed["response_received_date"] == "2025-08-25"
     assert parsed["truncated"] is False
+    # Saved before the replica stated captures: read like a live page, captured when fetched.
+    assert (parsed["captured_on"], parsed["capture_date_basis"]) == (None, None)
 
 
 def test_page_without_header_fixture():

@@ -139,6 +139,7 @@ def test_investigation_block_without_a_link_becomes_an_item():
     assert item["investigation_url"] == "https://www.hssib.org.uk/patient-safety-investigations/x/"
     assert item["recipients"] == ["NHS England"]
     assert item["log_url"] is None
+    assert (item["captured_on"], item["capture_date_basis"]) == (None, None)
 
 
 # --- end to end ----------------------------------------------------------------------------------
@@ -216,6 +217,8 @@ def test_crawled_item_matches_its_record(crawled_items, record):
     assert [a["due_text"] for a in item["planned_actions"]] == expected_due_texts(record)
     assert item["response_received_raw"] == record.response_received_date
     assert item["truncated"] is record.truncated
+    assert item["captured_on"] == record.captured_on.isoformat()
+    assert item["capture_date_basis"] == "on_or_after"
     assert item["listing_page"] == SITE.records.index(record) // SITE.entries_per_page + 1
     if record.response_received_date:
         day = datetime.strptime(record.response_received_date, "%d %B %Y").date()

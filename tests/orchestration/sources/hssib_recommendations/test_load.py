@@ -233,3 +233,97 @@ def test_collect_hssib_crawls_and_loads(tmp_path):
     assert result.load.recommendations_in_run == 43
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert table_rows(con) == 43
+
+
+# --- the capture each page states ----------------------------------------------------------------
+
+
+def test_stated_captures_are_stored(crawled_run, tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_hssib_run(con, crawled_run)
+
+    groups = con.execute(
+        f"""select captured_on::VARCHAR, capture_date_basis, count(*) from {RAW_TABLE}
+            group by all order by 1"""  # noqa: S608
+    ).fetchall()
+    assert groups[0] == ("2024-01-01", "on_or_after", 37)
+    assert sum(count for *_, count in groups) == 43
+    assert {basis for _, basis, _ in groups} == {"on_or_after"}
+    example = con.execute(
+        f"select captured_on from {RAW_TABLE} where recommendation_key like '%/example-page'"  # noqa: S608
+    ).fetchone()
+    assert str(example[0]) == "2025-08-25"
+
+
+def test_a_warehouse_built_before_the_capture_columns_gets_them(crawled_run, tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_hssib_run(con, crawled_run)
+    con.execute(f"alter table {RAW_TABLE} drop column captured_on")  # the table as it was
+    con.execute(f"alter table {RAW_TABLE} drop column capture_date_basis")
+    later = copy_run(crawled_run, tmp_path / "runs" / "later", started_at="2030-01-01T00:00:00")
+
+    result = load_hssib_run(con, later)
+
+    assert result.new_recommendations == 0
+    rows = con.execute(
+        f"select count(*), count(captured_on), count(capture_date_basis) from {RAW_TABLE}"  # noqa: S608
+    ).fetchone()
+    assert rows == (43, 43, 43)
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'hssib_recommendations__recommendations'"
+        ).fetchall()
+    )
+    assert (types["captured_on"], types["capture_date_basis"]) == ("DATE", "VARCHAR")
+
+
+@pytest.mark.parametrize(
+    ("captured_on", "basis", "expected"),
+    [
+        ("25 August 2025", "on_or_after", "captured_on '25 August 2025' is not an ISO date"),
+        ("2025-08-25", "exactly", "capture_date_basis 'exactly' is not one of"),
+        ("2025-08-25", None, "must both be set or both be null"),
+        (None, "on_or_after", "must both be set or both be null"),
+    ],
+)
+def test_malformed_captures_are_named(crawled_run, tmp_path, captured_on, basis, expected):
+    run_dir = copy_run(crawled_run, tmp_path / "runs" / "bad")
+    items = read_items(run_dir)
+    items[1].update(captured_on=captured_on, capture_date_basis=basis)
+    write_items(run_dir, items)
+
+    with pytest.raises(RawLoadError, match=expected) as error:
+        load_hssib_run(duckdb.connect(str(tmp_path / "w.duckdb")), run_dir)
+    assert "recommendations.jsonl:2" in str(error.value)
+
+
+def test_a_changed_stated_capture_is_a_change_and_an_unstated_one_keeps_old_hashes(crawled_run):
+    item = read_items(crawled_run)[0]
+    later = {**item, "captured_on": "2026-01-31"}
+    assert hssib.content_hash(later) != hssib.content_hash(item)
+    # A live item (no stated capture) hashes as items did before the capture fields existed.
+    live = {**item, "captured_on": None, "capture_date_basis": None}
+    before_the_fields = {
+        key: value for key, value in item.items() if key not in hssib.HASHED_WHEN_SET
+    }
+    assert hssib.content_hash(live) == hssib.content_hash(before_the_fields)
+
+
+def test_a_page_stating_a_later_capture_moves_last_changed(crawled_run, tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_hssib_run(con, crawled_run)
+    run_dir = copy_run(crawled_run, tmp_path / "runs" / "later", started_at="2030-01-01T00:00:00")
+    items = read_items(run_dir)
+    items[0]["captured_on"] = "2026-01-31"
+    write_items(run_dir, items)
+
+    result = load_hssib_run(con, run_dir)
+
+    assert result.changed_recommendations == 1
+    key = items[0]["log_url"] or items[0]["page_path"]
+    stored = con.execute(
+        f"select captured_on::VARCHAR from {RAW_TABLE} where recommendation_key = ?",  # noqa: S608
+        [key],
+    ).fetchone()
+    assert stored == ("2026-01-31",)
