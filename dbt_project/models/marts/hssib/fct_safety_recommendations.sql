@@ -1,16 +1,20 @@
 -- One row per HSSIB/HSIB safety recommendation and recipient organisation (a joint
--- recommendation has one row per recipient; they share one response). Status as of the as_of
--- variable, after a response window of var('hssib_response_window_days', 90) days:
---   responded     a response is shown (received on or before as_of, or undated text);
---   closed        HSSIB closed the recommendation without a response (closure note);
---   not_captured  no response shown, but the stored copy is cut off, so one may exist;
---   no_date       no response, and no date to start the 90-day clock (see below);
---   awaiting      no response, fewer than 90 days since the clock start;
---   overdue       no response, 90 days or more since the clock start.
+-- recommendation has one row per recipient; they share one response). Every status is as of
+-- the day the page was captured (captured_on: the crawl that saw this content, or for the
+-- offline replica a lower bound, capture_date_basis on_or_after), capped at the as_of variable:
+-- known_on = the earlier of the two. A page says nothing about what happened after it.
+--   responded               a response is shown (received on or before as_of, or undated text);
+--   closed                  HSSIB closed the recommendation without a response (closure note);
+--   not_captured            no response shown, but the stored copy is cut off, so one may exist;
+--   no_response_at_capture  no response when captured, and no date to start the 90-day clock;
+--   awaiting_at_capture     no response when captured, under var('hssib_response_window_days',
+--                           90) days after the recommendation date;
+--   overdue_at_capture      no response when captured, 90 days or more after it.
 -- Clock start: the recommendation date, the only date that says when HSSIB made the
 -- recommendation. No log page in the crawled data shows one, and investigation pages carry no
--- publication date, so the status is no_date rather than a guess; the reference year
--- (R/2020/095) is not used because references are numbered before publication.
+-- publication date, so the status is no_response_at_capture rather than a guess; the reference
+-- year (R/2020/095) is not used because references are numbered before publication.
+-- A capture older than var('hssib_stale_after_days') days on as_of is stale (is_capture_stale).
 
 with
 
@@ -37,9 +41,14 @@ action_counts as (
     select
         recommendation_id,
         count(*) as planned_action_count,
-        count(*) filter (where due_status = 'past_due') as actions_past_due,
-        count(*) filter (where due_status = 'not_yet_due') as actions_not_yet_due,
-        count(*) filter (where due_status = 'no_due_date') as actions_without_due_date
+        count(*) filter (where action_status = 'reported_done') as actions_reported_done,
+        count(*) filter (where action_status = 'reported_delayed') as actions_reported_delayed,
+        count(*) filter (where action_status = 'in_progress') as actions_in_progress,
+        count(*) filter (where action_status = 'due_after_capture')
+            as actions_due_after_capture,
+        count(*) filter (where action_status = 'overdue_at_capture')
+            as actions_overdue_at_capture,
+        count(*) filter (where action_status = 'no_due_date') as actions_without_due_date
     from actions
     group by recommendation_id
 
@@ -49,6 +58,7 @@ dated as (
 
     select
         recommendations.*,
+        least(recommendations.captured_on, {{ as_of_date() }}) as known_on,
         recommendations.recommendation_date as clock_start_date,
         case
             when recommendations.recommendation_date is not null
@@ -73,12 +83,12 @@ statused as (
             when has_response_as_of then 'responded'
             when is_closed_without_response then 'closed'
             when is_record_cut_off then 'not_captured'
-            when clock_start_date is null then 'no_date'
+            when clock_start_date is null then 'no_response_at_capture'
             when
-                {{ as_of_date() }}
+                known_on
                 < clock_start_date + to_days({{ var('hssib_response_window_days', 90) }})
-                then 'awaiting'
-            else 'overdue'
+                then 'awaiting_at_capture'
+            else 'overdue_at_capture'
         end as response_status
     from dated
 
@@ -116,10 +126,25 @@ final as (
         statused.is_record_cut_off,
         statused.truncated_in,
         statused.response_status,
-        statused.response_status in ('awaiting', 'overdue', 'no_date') as is_open,
+        statused.response_status in (
+            'awaiting_at_capture', 'overdue_at_capture', 'no_response_at_capture'
+        ) as is_open,
+        case
+            when statused.response_status = 'overdue_at_capture'
+                then date_diff('day', statused.response_due_date, statused.known_on)
+        end as days_overdue_at_capture,
+        statused.captured_on,
+        statused.capture_date_basis,
+        statused.known_on,
+        date_diff('day', statused.captured_on, {{ as_of_date() }}) as capture_age_days,
+        date_diff('day', statused.captured_on, {{ as_of_date() }})
+        > {{ var('hssib_stale_after_days') }} as is_capture_stale,
         coalesce(action_counts.planned_action_count, 0) as planned_action_count,
-        coalesce(action_counts.actions_past_due, 0) as actions_past_due,
-        coalesce(action_counts.actions_not_yet_due, 0) as actions_not_yet_due,
+        coalesce(action_counts.actions_reported_done, 0) as actions_reported_done,
+        coalesce(action_counts.actions_reported_delayed, 0) as actions_reported_delayed,
+        coalesce(action_counts.actions_in_progress, 0) as actions_in_progress,
+        coalesce(action_counts.actions_due_after_capture, 0) as actions_due_after_capture,
+        coalesce(action_counts.actions_overdue_at_capture, 0) as actions_overdue_at_capture,
         coalesce(action_counts.actions_without_due_date, 0) as actions_without_due_date,
         statused.log_url,
         statused.page_path,

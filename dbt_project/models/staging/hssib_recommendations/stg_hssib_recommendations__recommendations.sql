@@ -4,14 +4,27 @@
 -- When the raw table does not exist (HSSIB never crawled, pipeline did not create it) the model
 -- is empty with the same columns, so dbt builds either way.
 
-{%- set raw_exists = execute and load_relation(source('hssib_recommendations', 'recommendations')) is not none %}
+{%- set raw_relation = load_relation(source('hssib_recommendations', 'recommendations')) if execute else none %}
+{%- set raw_exists = raw_relation is not none %}
+{#- A table loaded before pages stated their capture lacks these two columns until HSSIB is next
+    loaded (the loader adds them): they read as null, i.e. captured by the crawl. -#}
+{%- set raw_columns = [] %}
+{%- if raw_exists %}
+    {%- set raw_columns = adapter.get_columns_in_relation(raw_relation) | map(attribute='name') | list %}
+{%- endif %}
 
 with
 
 raw_recommendations as (
 
     {% if raw_exists %}
-        select * from {{ source('hssib_recommendations', 'recommendations') }}
+        select
+            *
+            {%- if 'captured_on' not in raw_columns %},
+                null::date as captured_on,
+                null::varchar as capture_date_basis
+            {%- endif %}
+        from {{ source('hssib_recommendations', 'recommendations') }}
     {% else %}
         select
             null::varchar as recommendation_key,
@@ -50,7 +63,9 @@ raw_recommendations as (
             null::timestamp as last_changed_at,
             null::varchar as last_seen_run_id,
             null::date as first_seen_on,
-            null::date as last_seen_on
+            null::date as last_seen_on,
+            null::date as captured_on,
+            null::varchar as capture_date_basis
         where false
     {% endif %}
 
@@ -102,7 +117,19 @@ final as (
         last_changed_at,
         last_seen_run_id,
         first_seen_on,
-        last_seen_on
+        last_seen_on,
+        -- The day the page's content was captured, which every status is "as of". A page that
+        -- states its capture (the offline replica: on or after a date, since the stored copies
+        -- record none) gives a lower bound, raised to any later date the page itself shows;
+        -- otherwise the latest crawl that saw this content (last_seen_on) captured it.
+        case
+            when capture_date_basis = 'on_or_after'
+                then greatest(captured_on, recommendation_date, response_received_date)
+            else last_seen_on
+        end as captured_on,
+        case
+            when capture_date_basis = 'on_or_after' then 'on_or_after' else 'crawl'
+        end as capture_date_basis
     from raw_recommendations
 
 )
