@@ -24,6 +24,39 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 RECONCILIATION_TABLE = "audit_returns_reconciliation"
 # Issue 7's HSSIB mart; the section appears only when it holds recommendations to bodies in scope.
 HSSIB_TABLE = "fct_safety_recommendations"
+# HSSIB statuses are as of the day a page was captured (issue 12), and say so.
+HSSIB_STATUS_LABELS = {
+    "responded": "responded",
+    "closed": "closed without a response",
+    "not_captured": "not captured: stored page cut off before any response",
+    "no_response_at_capture": "no response at capture (no recommendation date shown)",
+    "awaiting_at_capture": "awaiting a response at capture (under 90 days)",
+    "overdue_at_capture": "overdue at capture",
+    "reported_done": "reported done",
+    "reported_delayed": "reported delayed",
+    "in_progress": "in progress",
+    "due_after_capture": "due after capture: awaiting an update",
+    "no_due_date": "no due date, no update",
+    "not_yet_planned": "planned after the as-of date",
+}
+HSSIB_EVIDENCE_SOURCES = {
+    "additional_comments": "the body's update",
+    "action_text": "the planned action's own text",
+}
+# The item list's figures in the report's JSON (texts stay in the HTML only).
+HSSIB_ITEM_FIGURES = (
+    "organisation_key",
+    "item_kind",
+    "investigation_title",
+    "reference",
+    "action_position",
+    "status",
+    "days_past_due_at_capture",
+    "evidence_rule_id",
+    "captured_on",
+    "capture_date_basis",
+    "page_path",
+)
 REPORT_LIST_LIMIT = 1000
 STATUS_LABELS = {
     "responded": "responded",
@@ -101,6 +134,10 @@ class ReportData:
                 {k: _plain(v) for k, v in row.items()}
                 for row in (self.hssib or {}).get("organisations", [])
             ],
+            "hssib_items": [
+                {k: _plain(row[k]) for k in HSSIB_ITEM_FIGURES}
+                for row in (self.hssib or {}).get("open_items", [])
+            ],
             "organisations_shown": "as_named" if self.scope.as_named else "current_organisation",
             "recipient_sources": self.recipient_sources,
             "captures": [{k: _plain(v) for k, v in row.items()} for row in self.captures],
@@ -159,11 +196,55 @@ def _hssib(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -> dict | 
     organisations = run_question(connection, "q7_hssib_recommendations")
     if not organisations:
         return None
+    versions = {row["state_rules_version"] for row in organisations} - {None}
     return {
         "organisations": organisations,
         "open_items": run_question(connection, "q7_hssib_open_items"),
         "as_of_date": organisations[0]["as_of_date"],
+        "captured_from": min(row["captured_from"] for row in organisations),
+        "captured_to": max(row["captured_to"] for row in organisations),
+        "is_capture_lower_bound": any(row["is_capture_lower_bound"] for row in organisations),
+        "stale_recommendations": sum(row["stale_recommendations"] for row in organisations),
+        "stale_after_days": organisations[0]["stale_after_days"],
+        "state_rules_versions": sorted(versions),
     }
+
+
+def _day(value: dt.date | None) -> str:
+    """25 Aug 2025."""
+    return "–" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def _capture_label(day: dt.date | None, basis: str | None) -> str:
+    """The capture day an HSSIB figure is as of: "as captured on 25 Aug 2025", or "captured on
+    or after 1 Jan 2024" when the day is only a lower bound (the offline replica)."""
+    if day is None:
+        return "capture date unknown"
+    if basis == "on_or_after":
+        return f"captured on or after {_day(day)}"
+    return f"as captured on {_day(day)}"
+
+
+def _capture_range(first: dt.date | None, last: dt.date | None, lower_bound: bool) -> str:
+    """The capture days of several pages: one day, or "as captured 1 Jan 2024 – 25 Aug 2025"
+    ("captured on or after 1 Jan 2024 – 25 Aug 2025" when any of them is a lower bound)."""
+    basis = "on_or_after" if lower_bound else "crawl"
+    if first is None or last is None or first == last:
+        return _capture_label(first or last, basis)
+    prefix = "captured on or after" if lower_bound else "as captured"
+    return f"{prefix} {_day(first)} – {_day(last)}"
+
+
+def _days_at_capture(days: int | None, basis: str | None) -> str:
+    """Days from the due date to the capture day, never to today: "due date passed 458 days
+    before the capture" ("at least 458 days" when the capture day is a lower bound)."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "due on the capture day"
+    bound = "at least " if basis == "on_or_after" else ""
+    unit = "day" if days == 1 else "days"
+    return f"due date passed {bound}{days:,} {unit} before the capture"
 
 
 def _data_currency(connection: duckdb.DuckDBPyConnection) -> dict | None:
@@ -258,6 +339,12 @@ def _environment() -> Environment:
     environment.filters["type_label"] = lambda value: TYPE_LABELS.get(value, value)
     environment.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
     environment.filters["source_label"] = lambda value: SOURCE_LABELS.get(value, value)
+    environment.filters["hssib_status"] = lambda value: HSSIB_STATUS_LABELS.get(value, value)
+    environment.filters["evidence_source"] = lambda v: HSSIB_EVIDENCE_SOURCES.get(v, v)
+    environment.filters["day"] = _day
+    environment.filters["capture_label"] = _capture_label
+    environment.filters["capture_range"] = _capture_range
+    environment.filters["days_at_capture"] = _days_at_capture
     return environment
 
 

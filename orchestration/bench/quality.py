@@ -16,7 +16,9 @@
    a valid ref; then the report-text figures (orchestration/bench/quality_report_text.py):
    texts read, recipients by source, header/text agreement, statuses by capture kind; and the
    organisation figures (orchestration/bench/quality_organisations.py): trusts by current body,
-   organisations per type as named and by current organisation.
+   organisations per type as named and by current organisation; and the HSSIB action states
+   (orchestration/bench/quality_hssib.py): actions by organisation and status as of each page's
+   capture day, recommendation statuses, capture days and basis, and the rule that decided each.
 
 Figures are printed, never asserted; the first misses are listed to guide the work. The labelled
 sample is a held-out measure: rules and lookups must never be tuned to its strings.
@@ -37,6 +39,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.bench.formatting import share
+from orchestration.bench.quality_hssib import (
+    HssibMartsMissing,
+    hssib_figures,
+    print_hssib_figures,
+)
 from orchestration.bench.quality_organisations import (
     organisation_figures,
     print_organisation_figures,
@@ -439,6 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_snapshot(snapshot, args.misses)
         print_organisation_figures(organisation_figures(snapshot))
         print_report_text(measure_report_text(snapshot))
+        try:
+            print_hssib_figures(hssib_figures(snapshot))
+        except HssibMartsMissing as error:
+            print(f"HSSIB action states: not measured: {error}")
     elif args.warehouse is not None:
         print(f"error: --warehouse {snapshot} does not exist", file=sys.stderr)
         return 2

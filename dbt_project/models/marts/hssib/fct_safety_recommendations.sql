@@ -139,6 +139,7 @@ final as (
         date_diff('day', statused.captured_on, {{ as_of_date() }}) as capture_age_days,
         date_diff('day', statused.captured_on, {{ as_of_date() }})
         > {{ var('hssib_stale_after_days') }} as is_capture_stale,
+        {{ var('hssib_stale_after_days') }} as stale_after_days,
         coalesce(action_counts.planned_action_count, 0) as planned_action_count,
         coalesce(action_counts.actions_reported_done, 0) as actions_reported_done,
         coalesce(action_counts.actions_reported_delayed, 0) as actions_reported_delayed,
