@@ -17,26 +17,13 @@ from orchestration.bench.quality_hssib import (
     hssib_figures,
     print_hssib_figures,
 )
-from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
 
 DHSC = "nb:department-of-health-and-social-care"
 
 
 @pytest.fixture(scope="module")
-def hssib_build(tmp_path_factory) -> Path:
-    from orchestration.sources.hssib_recommendations.load import SPIDER, load_hssib_run
-    from scrapers.crawl import run_crawl
-
-    work_dir = tmp_path_factory.mktemp("quality_hssib")
-    warehouse = work_dir / "pfd.duckdb"
-    build_raw_warehouse(warehouse, SAMPLE_CSV)
-    run_dir = work_dir / "runs" / SPIDER / "20260201T000000000000Z"
-    assert run_crawl(spider=SPIDER, source="snapshot", run_dir=run_dir, timeout_s=120).loadable
-    with duckdb.connect(str(warehouse)) as connection:
-        load_hssib_run(connection, run_dir)
-    result = run_dbt_build(warehouse, work_dir, as_of="2026-02-01")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return warehouse
+def hssib_build(hssib_sample) -> Path:
+    return hssib_sample.warehouse
 
 
 def query(warehouse: Path, sql: str, parameters=None) -> list[tuple]:

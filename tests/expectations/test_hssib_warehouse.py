@@ -12,8 +12,6 @@ import pytest
 
 from expectations.config import AuditConfig
 from expectations.runner import run_registered
-from orchestration.sources.hssib_recommendations.collect import collect_hssib
-from tests.dbt.sample_warehouse import SAMPLE_CSV, build_raw_warehouse, run_dbt_build
 
 pytestmark = pytest.mark.slow
 
@@ -22,15 +20,9 @@ SUITE_NAMES = ["hssib_raw_crawl", "hssib_overdue"]
 
 
 @pytest.fixture(scope="module")
-def hssib_warehouse(tmp_path_factory) -> tuple[Path, list]:
-    root = tmp_path_factory.mktemp("hssib_suites")
-    warehouse = root / "pfd.duckdb"
-    build_raw_warehouse(warehouse, SAMPLE_CSV)
-    first = collect_hssib(warehouse=warehouse, runs_root=root / "runs")
-    second = collect_hssib(warehouse=warehouse, runs_root=root / "runs")
-    result = run_dbt_build(warehouse, root, as_of=AS_OF)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return warehouse, [first.load, second.load]
+def hssib_warehouse(hssib_sample) -> tuple[Path, list]:
+    assert hssib_sample.as_of == AS_OF
+    return hssib_sample.warehouse, hssib_sample.loads
 
 
 def audit(warehouse: Path, names=SUITE_NAMES) -> dict:
