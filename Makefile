@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install browser run ui audit test lint format bench quality snapshot report export clean
+.PHONY: help install browser run ui audit test lint format bench quality chaos snapshot report export clean
 
 help:
 	@echo "make run       install, then run the pipeline through Dagster on the offline snapshot"
@@ -19,6 +19,7 @@ help:
 	@echo "make test      install, then run the whole offline test suite"
 	@echo "make lint      ruff (lint + format check) and sqlfluff"
 	@echo "make bench     benchmark scripts (figures printed, not asserted)"
+	@echo "make chaos     the heavier fault cases (kill -9, concurrent runs, faults, bad files): a tally"
 	@echo "make quality   precision/recall of recipient and area resolution on labelled samples"
 	@echo "make snapshot  serve the offline judiciary.uk replica for a person to browse"
 	@echo "make report    HTML report for NHS mental health trusts (reports/mental-health-trusts.html)"
@@ -65,6 +66,9 @@ format: install
 
 bench: install
 	$(BIN)/pfdw bench
+
+chaos: install
+	$(BIN)/pfdw bench chaos
 
 quality: install
 	$(BIN)/pfdw quality

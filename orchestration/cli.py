@@ -8,7 +8,7 @@
     pfdw returns load FILE | template | history   FOI / official returns files
     pfdw sql | export | report               read-only analyst tools
     pfdw snapshot serve | fixtures           the offline replica of the sites
-    pfdw bench [crawl|dbt|dagster|snapshot]  benchmarks (figures printed, not asserted)
+    pfdw bench [crawl|dbt|dagster|snapshot|chaos]  benchmarks (figures printed, not asserted)
     pfdw quality                             precision/recall of name resolution
 
 Every sub-command takes the same ``--warehouse`` (the DuckDB file; default
@@ -40,6 +40,7 @@ BENCHES = {
     "dbt": "orchestration.bench.dbt_bench",
     "dagster": "orchestration.bench.dagster_bench",
     "snapshot": "scrapers.snapshot.benchmark",
+    "chaos": "orchestration.bench.chaos",
 }
 # Sub-commands whose options belong to another module: the rest of the line goes there as is.
 PASS_THROUGH = ("snapshot", "bench", "quality")
