@@ -1,6 +1,11 @@
 """Read a returns file (CSV or Excel .xlsx in the documented template, ``templates/README.md``)
 into rows of text, with every structural problem named by file, spreadsheet row and column.
 
+Reading is bounded (``limits``): the file's name, size and, for an .xlsx, unzipped size are
+checked before it is opened; it is then streamed, and the row, column, cell-size and time limits
+are checked row by row. Cells holding control characters or formula-leading text, and values
+outside the named columns, are refused with their row and column.
+
 Also the template's columns and their documentation, the error types, the file checksum and the
 outcome categories shared by validation (``validate``) and loading (``load``).
 """
@@ -9,12 +14,27 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from itertools import chain, count, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from orchestration.sources.returns import limits as returns_limits
+from orchestration.sources.returns.limits import (
+    Deadline,
+    Limits,
+    Refused,
+    control_character,
+    display_name,
+    file_problems,
+    formula_leading,
+    name_problem,
+)
 
 XLSX_SHEET = "returns"
 
@@ -114,6 +134,11 @@ def file_sha256(path: Path) -> str:
 
 
 # --- reading ------------------------------------------------------------------------------------
+# A file is streamed: CSV record by record through a byte-counting reader, .xlsx through
+# openpyxl's read-only mode after its zip members were checked (``limits.file_problems``). Every
+# row passes the row, width, cell-size and time limits as it is read; a limit passed stops the
+# reading with one line (``Refused``). Cell content problems (control characters, formula-leading
+# text, values beyond the named columns) are collected, each naming its row and column.
 
 
 def _cell_text(value: Any) -> str | None:
@@ -125,8 +150,88 @@ def _cell_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = " ".join(str(value).replace("\u00a0", " ").split())
+    text = " ".join(str(_formula_text(value)).replace("\u00a0", " ").split())
     return text or None
+
+
+def _formula_text(value: Any) -> Any:
+    """An openpyxl array or data-table formula object as its formula text (``=...``)."""
+    if isinstance(value, str | int | float | bool | date | datetime | time | timedelta):
+        return value
+    return getattr(value, "text", None) or f"={value}"
+
+
+def get_column_letter(number: int) -> str:
+    """Spreadsheet column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _column_label(names: Sequence[str], index: int) -> str:
+    if index < len(names) and names[index]:
+        return names[index]
+    return f"{get_column_letter(index + 1)} (column {index + 1})"
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip(" \t\r\n\u00a0")
+
+
+def _bounded(raw_rows: Iterable[Sequence[Any]], limits: Limits, deadline: Deadline):
+    """(row number, cells up to the last one holding a value), stopping at the row, width and
+    time limits."""
+    for number, raw in enumerate(raw_rows, start=1):
+        if number > limits.max_rows:
+            raise Refused(
+                f"more than {limits.max_rows:,} rows; the limit is {limits.max_rows:,} rows"
+                " (split the file)",
+                number,
+            )
+        deadline.check(number)
+        cells = list(raw)
+        while cells and (cells[-1] is None or _blank(cells[-1])):
+            cells.pop()
+        if len(cells) > limits.max_columns:
+            raise Refused(
+                f"a value in column {len(cells)}; the limit is {limits.max_columns} columns",
+                number,
+                get_column_letter(min(len(cells), 16384)),
+            )
+        yield number, cells
+
+
+def _cell_problem(
+    file_name: str, number: int, label: str, value: Any, limits: Limits
+) -> Problem | None:
+    raw = value if isinstance(value, str) else None
+    if raw is not None and len(raw) > limits.max_cell_chars:
+        raise Refused(
+            f"the cell holds {len(raw):,} characters; the limit is {limits.max_cell_chars:,}",
+            number,
+            label,
+        )
+    character = control_character(raw) if raw is not None else None
+    if character:
+        return Problem(
+            file_name,
+            number,
+            label,
+            f"the cell holds the control character {character} (NUL and control characters are"
+            " refused; retype the value)",
+        )
+    text = _cell_text(value)
+    if text and formula_leading(text):
+        return Problem(
+            file_name,
+            number,
+            label,
+            f"{text[:60]!r} starts with {text[0]!r}, so a spreadsheet would run it as a formula;"
+            " formulas are refused (paste the value, and do not begin text with = + - @)",
+        )
+    return None
 
 
 def _header_problems(file_name: str, header: Sequence[str | None]) -> list[Problem]:
@@ -148,9 +253,9 @@ def _header_problems(file_name: str, header: Sequence[str | None]) -> list[Probl
                 Problem(
                     file_name,
                     1,
-                    name,
-                    f"unknown column {name!r} (header cell {position}); the template's columns"
-                    f" are {', '.join(ALL_COLUMNS)}",
+                    repr(name)[1:-1],
+                    f"unknown column {name[:60]!r} (header cell {position}); the template's"
+                    f" columns are {', '.join(ALL_COLUMNS)}",
                 )
             )
     seen = {n for n in names if n and names.count(n) > 1}
@@ -158,35 +263,35 @@ def _header_problems(file_name: str, header: Sequence[str | None]) -> list[Probl
     return problems
 
 
+def _header_row(table: Sequence[tuple[int, Sequence[Any]]]) -> int | None:
+    """The number of the first row that holds every required column name (a misplaced header)."""
+    return next(
+        (
+            number
+            for number, row in table
+            if {(_cell_text(v) or "").lower() for v in row} >= set(REQUIRED_COLUMNS)
+        ),
+        None,
+    )
+
+
 def _rows_from_table(
-    file_name: str, table: list[list[Any]]
+    file_name: str, raw_rows: Iterable[Sequence[Any]], limits: Limits, deadline: Deadline
 ) -> tuple[list[ReturnsRow], list[Problem]]:
-    if not table or not any(_cell_text(v) for v in table[0]):
-        header_row = next(
-            (
-                number
-                for number, row in enumerate(table[:20], start=1)
-                if {(_cell_text(v) or "").lower() for v in row} >= set(REQUIRED_COLUMNS)
-            ),
-            None,
-        )
+    numbered = _bounded(raw_rows, limits, deadline)
+    first = list(islice(numbered, 20))  # where a misplaced header is looked for
+    if not first or not any(_cell_text(v) for v in first[0][1]):
+        header_row = _header_row(first)
         hint = (
             f"; a header was found on row {header_row}: delete the rows above it"
             if header_row
             else ""
         )
         return [], [Problem(file_name, 1, None, f"row 1 must be the template header{hint}")]
-    header = table[0]
+    header = first[0][1]
     problems = _header_problems(file_name, header)
     if problems:
-        header_row = next(
-            (
-                number
-                for number, row in enumerate(table[1:20], start=2)
-                if {(_cell_text(v) or "").lower() for v in row} >= set(REQUIRED_COLUMNS)
-            ),
-            None,
-        )
+        header_row = _header_row(first[1:])
         if header_row:
             problems.insert(
                 0,
@@ -200,42 +305,166 @@ def _rows_from_table(
         return [], problems
     names = [(_cell_text(h) or "").lower() for h in header]
     rows = []
-    for number, raw in enumerate(table[1:], start=2):
-        values = {name: _cell_text(v) for name, v in zip(names, raw, strict=False) if name}
+    for number, raw in chain(first[1:], numbered):
+        values: dict[str, str | None] = {}
+        for index, value in enumerate(raw):
+            if value is None or value == "":
+                continue
+            label = _column_label(names, index)
+            problem = _cell_problem(file_name, number, label, value, limits)
+            text = _cell_text(value)
+            if problem:
+                problems.append(problem)
+            elif text is None:
+                continue  # white space only: an empty cell
+            elif index >= len(names) or not names[index]:
+                problems.append(
+                    Problem(
+                        file_name,
+                        number,
+                        label,
+                        f"{text!r:.60} is in a column with no name in the header row; every"
+                        " value must be under one of the template's columns",
+                    )
+                )
+            else:
+                values[names[index]] = text
         if not any(values.values()):
             continue  # blank spreadsheet rows are layout, not data
-        if len(raw) > len(names) and any(_cell_text(v) for v in raw[len(names) :]):
-            problems.append(Problem(file_name, number, None, "more cells than header columns"))
         rows.append(ReturnsRow(number, {c: values.get(c) for c in ALL_COLUMNS}))
-    return rows, problems
+    return rows, capped(file_name, problems, limits.max_problems)
 
 
-def read_returns_file(path: Path) -> tuple[list[ReturnsRow], list[Problem]]:
-    """Read a CSV or .xlsx returns file into rows (values as text) and structural problems."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
+def capped(file_name: str, problems: list[Problem], limit: int) -> list[Problem]:
+    """At most ``limit`` problems, and one line saying how many more there were."""
+    if len(problems) <= limit:
+        return problems
+    more = len(problems) - limit
+    return [
+        *problems[:limit],
+        Problem(file_name, None, None, f"and {more:,} more problems (the first {limit} shown)"),
+    ]
+
+
+class _ByteLimited(io.RawIOBase):
+    """A binary file that refuses to give more than ``limit`` bytes (a file that grows while
+    it is read is still bounded)."""
+
+    def __init__(self, raw: BinaryIO, limit: int):
+        self._raw = raw
+        self._limit = limit
+        self._seen = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        got = self._raw.readinto(buffer) or 0
+        self._seen += got
+        if self._seen > self._limit:
+            raise Refused(f"the file is more than {self._limit:,} bytes, the limit")
+        return got
+
+
+def _guarded(rows: Iterator[Sequence[Any]], unreadable) -> Iterator[Sequence[Any]]:
+    """The rows, with an error of the underlying reader turned into one ``Refused`` line."""
+    while True:
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                table = [list(r) for r in csv.reader(handle)]
-        except UnicodeDecodeError as exc:
-            return [], [Problem(path.name, None, None, f"not UTF-8 text ({exc.reason})")]
-        except csv.Error as exc:
-            return [], [Problem(path.name, None, None, f"not a readable CSV file: {exc}")]
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
+            row = next(rows)
+        except StopIteration:
+            return
+        except Refused:
+            raise
+        except Exception as error:  # csv, codec, zip and XML readers raise many types
+            raise Refused(unreadable(error)) from None
+        yield row
 
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several types for a broken workbook
-            return [], [Problem(path.name, None, None, f"not a readable .xlsx workbook: {exc}")]
+
+def _lines(text: io.TextIOBase, limit: int) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``limit`` characters before it is all
+    in memory (a file of one 50 MB line is refused after reading ``limit`` characters)."""
+    for number in count(1):
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            raise Refused(
+                f"line {number} of the file is longer than {limit:,} characters, the limit"
+            )
+        yield line
+
+
+@contextmanager
+def _csv_rows(path: Path, limits: Limits) -> Iterator[Iterator[Sequence[Any]]]:
+    with path.open("rb", buffering=0) as handle:
+        limited = io.BufferedReader(_ByteLimited(handle, limits.max_file_bytes))
+        text = io.TextIOWrapper(limited, encoding="utf-8-sig", newline="")
+        reader = csv.reader(_lines(text, limits.max_line_chars))
+
+        def unreadable(error: Exception) -> str:
+            if isinstance(error, UnicodeDecodeError):
+                return f"not UTF-8 text ({error.reason}, near line {reader.line_num + 1})"
+            return f"not a readable CSV file (near line {reader.line_num}): {error}"
+
+        yield _guarded(reader, unreadable)
+
+
+@contextmanager
+def _xlsx_rows(path: Path) -> Iterator[Iterator[Sequence[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: a formula cell reads as its formula text ("=..."), which is refused,
+        # rather than as a cached result that may be stale or missing.
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises several types for a broken workbook
+        raise Refused(f"not a readable .xlsx workbook: {exc}") from None
+    try:
         names = workbook.sheetnames
         sheet = workbook[XLSX_SHEET] if XLSX_SHEET in names else workbook.worksheets[0]
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        if hasattr(sheet, "reset_dimensions"):
+            # Rows are as wide as their cells, not as the sheet's declared size (a sheet may
+            # declare A1:XFD1048576, which openpyxl would otherwise pad every row to).
+            sheet.reset_dimensions()
+        yield _guarded(
+            iter(sheet.iter_rows(values_only=True)),
+            lambda error: f"not a readable .xlsx workbook: {error}",
+        )
+    finally:
         workbook.close()
-    else:
-        return [], [Problem(path.name, None, None, "a returns file must be .csv or .xlsx")]
-    return _rows_from_table(path.name, table)
+
+
+def file_name_problems(path: Path | str) -> list[Problem]:
+    """A refused file name (NUL, newline or another control character; formula-leading), as one
+    printable line; empty when the name is fine. Call before using the name anywhere."""
+    name = Path(path).name
+    problem = name_problem(name) or ("the path holds a NUL byte" if "\x00" in str(path) else None)
+    return [Problem(display_name(name), None, None, problem)] if problem else []
+
+
+def read_returns_file(
+    path: Path, limits: Limits | None = None
+) -> tuple[list[ReturnsRow], list[Problem]]:
+    """Read a CSV or .xlsx returns file into rows (values as text) and problems, within
+    ``limits`` (default ``limits.LIMITS``, documented in templates/README.md)."""
+    limits = limits or returns_limits.LIMITS
+    named = file_name_problems(path)
+    if named:
+        return [], named
+    path = Path(path)
+    file_name = display_name(path.name)
+    deadline = Deadline(limits)
+    refused = file_problems(path, limits, deadline)
+    if refused:
+        return [], [Problem(file_name, None, None, message) for message in refused]
+    opener = _csv_rows(path, limits) if path.suffix.lower() == ".csv" else _xlsx_rows(path)
+    try:
+        with opener as raw_rows:
+            return _rows_from_table(file_name, raw_rows, limits, deadline)
+    except Refused as error:
+        return [], [Problem(file_name, error.row, error.column, error.message)]
+    except OSError as error:  # removed or made unreadable after it was checked
+        return [], [Problem(file_name, None, None, f"cannot read the file: {error.strerror}")]
 
 
 # --- outcomes and dates -----------------------------------------------------------------------
@@ -261,4 +490,8 @@ def outcome_exemption(outcome: str | None) -> str | None:
 
 
 def _parse_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    return (
+        date.fromisoformat(text)
+        if text and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
+        else None
+    )

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from orchestration.sources.returns import limits as returns_limits
+from orchestration.sources.returns.limits import Limits
 from orchestration.sources.returns.read import (
     COUNT_COLUMNS,
     DATE_COLUMNS,
@@ -31,6 +33,7 @@ from orchestration.sources.returns.read import (
     ReturnsFileError,
     ReturnsRow,
     _parse_date,
+    capped,
     outcome_category,
     outcome_exemption,
 )
@@ -41,6 +44,10 @@ OUTCOMES_WITH_COUNT = ("provided", "partial")
 # Regulation 28 reports exist from 25 July 2013; a return period may start earlier (an FOI asks
 # for "since 2013"), but not before the Coroners and Justice Act 2009 created the duty.
 EARLIEST_PERIOD_START = date(2009, 1, 1)
+# A count: ASCII digits, or digits grouped in thousands by commas (1,200); a sign is read so that
+# a negative count gets its own message. Not \d: Python's int() reads other scripts' digits
+# ("٣"), DuckDB's cast to INTEGER does not, and the dbt build would fail on them.
+_WHOLE_NUMBER = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)")
 
 # The warehouse's name-key macros (dbt_project/macros/name_key_functions.sql), called by name in
 # the queries below. Returns match listed names with their brackets kept, as int_returns_resolved
@@ -161,18 +168,32 @@ def known_names(warehouse: Path, names_in_file: Iterable[str | None] = ()) -> Kn
     )
 
 
-def _count_problem(text: str | None) -> str | None:
+def _count_problem(text: str | None, limits: Limits) -> str | None:
+    """Why a count is refused: not a whole number (digits, optionally grouped in thousands by
+    commas), negative, or above ``limits.max_count``. A count that passes fits the INTEGER
+    columns of ``stg_returns__returns`` (cast after removing the commas), so it cannot fail dbt.
+    """
     if text is None:
         return None
-    if not re.fullmatch(r"[+-]?\d+", text.replace(",", "")):
-        return f"{text!r} is not a whole number"
-    if int(text.replace(",", "")) < 0:
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return f"{text[:40]!r} is not a whole number"
+    count = int(text.replace(",", ""))
+    if count < 0:
         return f"{text!r} is negative; a count of reports cannot be below zero"
+    if count > limits.max_count:
+        return (
+            f"{text!r} is not a plausible count of reports: the limit is {limits.max_count:,}"
+            " per row (more than one body could receive in any period); check the number"
+        )
     return None
 
 
 def validate_rows(
-    file_name: str, rows: Sequence[ReturnsRow], names: KnownNames | None, today: date
+    file_name: str,
+    rows: Sequence[ReturnsRow],
+    names: KnownNames | None,
+    today: date,
+    limits: Limits | None = None,
 ) -> list[Problem]:
     """Every problem in the rows; an empty list means the file can be loaded.
 
@@ -180,6 +201,7 @@ def validate_rows(
     (None) names are not resolved, and duplicates are found by the name as written (ignoring
     case), since only the warehouse can key a name.
     """
+    limits = limits or returns_limits.LIMITS
     problems: list[Problem] = []
 
     def problem(row: ReturnsRow, column: str | None, message: str) -> None:
@@ -194,7 +216,7 @@ def validate_rows(
             if column != "reports_received" and column != "source_url" and not v.get(column):
                 problem(row, column, "required value is empty")
         for column in COUNT_COLUMNS:
-            message = _count_problem(v.get(column))
+            message = _count_problem(v.get(column), limits)
             if message:
                 problem(row, column, message)
         category = outcome_category(v.get("outcome"))
@@ -260,7 +282,7 @@ def validate_rows(
             )
         else:
             first_row_by_key[key] = row.row_number
-    return problems
+    return capped(file_name, problems, limits.max_problems)
 
 
 def _duplicate_name(name: str | None, names: KnownNames | None) -> str | None:
