@@ -44,6 +44,15 @@ class AuditConfig:
     # same source (pages are rarely removed: 47 of 6,194 in two years). 15% is the row-count drop
     # rule of Dagster's own warehouse (dagster-open-platform).
     max_row_drop_share: float = 0.15
+    # Completeness (first run as any other): the share of the report pages a crawl tried that it
+    # could not load (fetch failed after retries, forbidden by robots.txt, a canary page parsed to
+    # nothing). A snapshot crawl has none; live transient failures are retried 3 times (listing
+    # pages 8 and a mirror) first, so 5% means the site or the parser is broken (the issue's
+    # faulty first crawl lost 36%). Errors are re-fetched by the next run.
+    max_crawl_error_share: float = 0.05
+    # Errors a crawl may always have, whatever its size: a daily run tries about 30 pages, and
+    # one or two failures there are retried the next day rather than blocking the publication.
+    crawl_errors_tolerated: int = 2
 
     # --- HSSIB raw crawl suite (blocking) -----------------------------------------------------
     # The safety recommendations log only grows (HSSIB adds responses, it does not remove items),

@@ -59,12 +59,17 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_EXPIRATION_SECS = 0
 
 COOKIES_ENABLED = False
+# No local servers: Scrapy's telnet console (a remote-control shell on 127.0.0.1:6023) is off,
+# and its extension is left out besides, in every profile (tests/scrapers/judiciary_pfd/test_run).
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"scrapers.pipelines.JsonLinesRunPipeline": 300}
-EXTENSIONS = {"scrapers.extensions.RunStatsExtension": 500}
+EXTENSIONS = {
+    "scrapers.extensions.RunStatsExtension": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
 
 # The run folder the pipeline and the stats extension write to; set by the runner.
 PFDW_RUN_DIR = None
@@ -76,6 +81,7 @@ LIVE_SETTINGS: dict = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     "DOWNLOAD_DELAY": 1.0,
     "HTTPCACHE_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "INFO",
 }
 
@@ -88,6 +94,7 @@ SNAPSHOT_SETTINGS: dict = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "DOWNLOAD_DELAY": 0,
     "HTTPCACHE_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "INFO",
 }
 

@@ -12,6 +12,18 @@ reports whose PDF was never read (a failed fetch, a run over its PDF budget), wh
 when the crawl has nothing else to do. An incremental run fetches at most
 ``PFDW_INCREMENTAL_PDF_BUDGET`` PDFs; the rest wait for the next run.
 
+Completeness: every report listed anywhere is loaded or recorded as an error. A listing page
+lost for good (the page and its search mirror both fail after retries) is recorded as a
+``listing_lost`` crawl error naming the page (the raw crawl suite blocks the run on it), and the
+reports earlier crawls found on it or next to it (the text state's ``listed``) are fetched
+directly when the crawl is otherwise done. Pages robots.txt forbids are crawl errors too.
+
+Incremental runs also re-fetch the state's ``retry`` pages (reports a past run could not load)
+and its ``canary``: a few known report pages, a different sample each day, fetched without
+conditional headers. When half or more of the canary pages that answered parse to nothing (no
+header field where the last crawl found some), the crawl closes with a ``layout drift`` reason
+naming them, and the run is not loadable.
+
 Arguments (``scrapy crawl judiciary_pfd -a name=value``): base_url, mode (full|incremental),
 state_file (incremental only), text_state_file, max_listing_pages, listing_path.
 """
@@ -27,6 +39,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -46,12 +59,23 @@ from scrapers.judiciary_pfd.texts import STAGE_REPORT_PDF, ReportTextsMixin
 MODES = ("full", "incremental")
 STAGE_LISTING = "listing"
 STAGE_REPORT = "report"
+# A listing page lost for good: the page and its search mirror both failed (or it showed no
+# report cards). The reports listed only there are unknown; the raw crawl suite blocks on it.
+STAGE_LISTING_LOST = "listing_lost"
+# A canary page (a known report re-fetched by a daily run) that failed or parsed to nothing.
+STAGE_CANARY = "canary"
 
 # Stats keys of this spider (the run-validation ones are in scrapers.common.stats).
 STAT_NOT_MODIFIED = "pfdw/report_pages_not_modified"
 STAT_TRUNCATED = "pfdw/truncated_responses"
 STAT_LISTING_MIRRORS = "pfdw/listing_mirror_requests"
 STAT_ERRORS_PREFIX = "pfdw/errors/"
+STAT_REPORTS_LISTED = "pfdw/reports_listed"  # distinct pages seen on listing cards
+STAT_LISTING_PAGES_LOST = "pfdw/listing_pages_lost"  # listing page numbers lost for good
+STAT_HIDDEN_REQUESTS = "pfdw/hidden_report_requests"  # fetched directly: their page was lost
+STAT_RETRY_REQUESTS = "pfdw/retry_requests"  # pages a past run could not load
+STAT_CANARY_PAGES = "pfdw/canary_pages"
+STAT_CANARY_BLANK = "pfdw/canary_pages_parsed_to_nothing"
 
 DEFAULT_LISTING_RETRY_TIMES = 8
 DEFAULT_REPORT_RETRY_TIMES = 3
@@ -94,6 +118,53 @@ def load_state(path: str | Path) -> tuple[set[str], list[dict]]:
     return set(known_urls), entries
 
 
+def _read_json_object(path: str | Path, what: str) -> dict:
+    state_path = Path(path)
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ValueError(f"{what} {state_path} does not exist") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{what} {state_path} is not valid JSON: {error}") from error
+    if not isinstance(state, dict):
+        raise ValueError(f"{what} {state_path}: expected a JSON object, got {type(state)}")
+    return state
+
+
+def load_rechecks(path: str | Path) -> tuple[list[str], list[str]]:
+    """An incremental state file's optional ``retry`` (pages a past run could not load) and
+    ``canary`` (known report pages re-fetched to prove the parser still reads the site)."""
+    state = _read_json_object(path, "state_file")
+    lists = []
+    for name in ("retry", "canary"):
+        urls = state.get(name, [])
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            raise ValueError(f"state_file {path}: {name} must be a list of URL strings")
+        lists.append(urls)
+    return lists[0], lists[1]
+
+
+def load_previous_listing(path: str | Path) -> dict[int, list[str]]:
+    """The text state's optional ``listed`` (objects with "url" and "listing_page": where the
+    warehouse last saw each report listed), as {listing page: [report URLs]}."""
+    state = _read_json_object(path, "text_state_file")
+    listed = state.get("listed", [])
+    if not isinstance(listed, list) or not all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("url"), str)
+        and isinstance(entry.get("listing_page"), int)
+        for entry in listed
+    ):
+        raise ValueError(
+            f"text_state_file {path}: listed must be a list of objects with a 'url' string and "
+            "a 'listing_page' number"
+        )
+    pages: dict[int, list[str]] = {}
+    for entry in listed:
+        pages.setdefault(entry["listing_page"], []).append(entry["url"])
+    return pages
+
+
 class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
     name = "judiciary_pfd"
     # reports.jsonl and report_texts.jsonl exist (maybe empty) in every run folder
@@ -124,15 +195,26 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
         self.clock = clock
         self.known_urls: set[str] = set()
         self.revisit: list[dict] = []
+        self.retry: list[str] = []
+        self.canary: list[str] = []
         if mode == "incremental":
             if not state_file:
                 raise ValueError("mode=incremental needs a state_file")
             self.known_urls, self.revisit = load_state(state_file)
+            self.retry, self.canary = load_rechecks(state_file)
         elif state_file:
             raise ValueError("state_file is only used with mode=incremental")
         # Canonical report URLs already requested in this run: a page is fetched once.
         self.requested_reports: set[str] = set()
         self.requested_listing_pages: set[int] = set()
+        # Completeness: every report seen on a listing card, and the listing pages lost.
+        self.listed_urls: set[str] = set()
+        self.lost_listing_pages: list[int] = []
+        self.previous_listing = load_previous_listing(text_state_file) if text_state_file else {}
+        self.hidden_reports_requested = False
+        # Canary: pages answered (URL -> parsed to nothing?), and failures.
+        self.canary_results: dict[str, bool] = {}
+        self.canary_requested = 0
         self.init_texts(text_state_file)
 
     @classmethod
@@ -214,13 +296,18 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
         )
 
     def report_request(
-        self, canonical_url: str, listing_page: int | None, revisit: dict | None = None
+        self,
+        canonical_url: str,
+        listing_page: int | None,
+        revisit: dict | None = None,
+        stage: str = STAGE_REPORT,
+        priority: int = 0,
     ) -> scrapy.Request | None:
         if canonical_url in self.requested_reports:
             return None
         self.requested_reports.add(canonical_url)
         meta: dict[str, Any] = {
-            "stage": STAGE_REPORT,
+            "stage": stage,
             "listing_page": listing_page,
             "max_retry_times": self._retry_times(STAGE_REPORT),
         }
@@ -238,12 +325,26 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             meta=meta,
+            priority=priority,
         )
 
     # --- start -------------------------------------------------------------------------------
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
         yield self.listing_request(1)
+        # The canary first (it decides whether the run is worth finishing), unconditionally:
+        # a 304 would prove nothing about the parser.
+        for url in self.canary:
+            request = self.report_request(url, None, stage=STAGE_CANARY, priority=20)
+            if request is not None:
+                self.canary_requested += 1
+                self._inc_stat(STAT_CANARY_PAGES)
+                yield request
+        for url in self.retry:
+            request = self.report_request(url, None)
+            if request is not None:
+                self._inc_stat(STAT_RETRY_REQUESTS)
+                yield request
         for entry in self.revisit:
             request = self.report_request(entry["url"], None, revisit=entry)
             if request is not None:
@@ -265,15 +366,12 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             meta["truncated_attempts"] = attempts + 1
             yield response.request.replace(dont_filter=True, meta=meta)
             return
-        yield self._error_item(
-            response.url,
-            stage,
-            f"truncated page after {attempts} attempts",
-            response.status,
-            attempts,
-        )
+        reason = f"truncated page after {attempts} attempts"
+        yield self._error_item(response.url, stage, reason, response.status, attempts)
         if stage == STAGE_LISTING:
-            yield from self._after_listing_failure(response.meta)
+            yield from self._after_listing_failure(response.meta, reason)
+        elif stage == STAGE_CANARY:
+            self._canary_answered(response.url, blank=False)
 
     def _error_item(
         self, url: str, stage: str, reason: str, status: int | None, attempts: int
@@ -301,14 +399,19 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
         if page_number == 1:
             self._set_stat(STAT_LISTING_PAGE_1_CARDS, len(cards))
         if not cards:
+            reason = "no report cards found on listing page: layout drift?"
             yield self._error_item(
                 response.url,
                 STAGE_LISTING,
-                "no report cards found on listing page: layout drift?",
+                reason,
                 response.status,
                 response.meta.get("retry_times", 0) + 1,
             )
+            if page_number > 1:  # page 1 without cards fails the whole run (scrapers.crawl)
+                yield self._listing_lost(page_number, reason)
             return
+        self.listed_urls.update(card["canonical_url"] for card in cards)
+        self._set_stat(STAT_REPORTS_LISTED, len(self.listed_urls))
         page_count = listing["page_count"]
         last_page = self.last_listing_page(page_count)
         unknown_cards = [
@@ -330,12 +433,14 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             # Newest first: a page holding only known reports means the rest are known too.
             yield self.listing_request(page_number + 1, page_count)
 
-    def _after_listing_failure(self, meta: dict) -> Iterable[scrapy.Request]:
-        """A listing page is lost for good: try its search mirror, else keep walking.
+    def _after_listing_failure(self, meta: dict, reason: str) -> Iterable[Any]:
+        """A listing page failed after retries: try its search mirror, else record it as lost
+        and keep walking.
 
         A lost listing page hides up to ten reports, so its search-results copy is requested
         once (only for the main PFD listing, whose mirror is known). When the mirror is lost
-        too, incremental mode moves on to the next page if more pages exist.
+        too, a ``listing_lost`` error names the page, and incremental mode moves on to the next
+        page if more pages exist.
         """
         page_number = meta.get("listing_page", 1)
         page_count = meta.get("page_count")
@@ -343,6 +448,7 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             self._inc_stat(STAT_LISTING_MIRRORS)
             yield self.listing_mirror_request(page_number, page_count)
             return
+        yield self._listing_lost(page_number, reason)
         if self.mode != "incremental" or page_count is None:
             return
         next_page = page_number + 1
@@ -350,6 +456,64 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             next_page not in self.requested_listing_pages
         ):
             yield self.listing_request(next_page, page_count)
+
+    def _listing_lost(self, page_number: int, reason: str) -> CrawlErrorItem:
+        if page_number not in self.lost_listing_pages:
+            self.lost_listing_pages.append(page_number)
+            self._set_stat(STAT_LISTING_PAGES_LOST, sorted(self.lost_listing_pages))
+        mirror = " and its search mirror" if self.listing_path == sel.DEFAULT_LISTING_PATH else ""
+        return self._error_item(
+            self.listing_url(page_number),
+            STAGE_LISTING_LOST,
+            f"listing page {page_number}{mirror} could not be read ({reason}): the reports listed"
+            " only there are unknown; those earlier crawls found on it are fetched directly",
+            None,
+            1,
+        )
+
+    def hidden_report_requests(self) -> list[scrapy.Request]:
+        """Reports earlier crawls found on (or next to: pages shift as reports are added) a
+        lost listing page, not seen on any listing card this time: fetched directly, once."""
+        if self.hidden_reports_requested or not self.lost_listing_pages:
+            return []
+        self.hidden_reports_requested = True
+        requests = []
+        for lost in sorted(self.lost_listing_pages):
+            for page in (lost - 1, lost, lost + 1):
+                for url in self.previous_listing.get(page, []):
+                    if url in self.listed_urls:
+                        continue
+                    request = self.report_request(url, None)
+                    if request is not None:
+                        self._inc_stat(STAT_HIDDEN_REQUESTS)
+                        requests.append(request)
+        return requests
+
+    def on_idle(self) -> None:
+        """Nothing else to fetch: the reports of lost listing pages, then unread PDFs."""
+        requests = self.hidden_report_requests()
+        if requests:
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+        super().on_idle()
+
+    # --- canary ------------------------------------------------------------------------------
+
+    def _canary_answered(self, url: str, blank: bool) -> None:
+        """Record one canary answer; when all are in and half or more of those that answered
+        parsed to nothing, close the crawl as layout drift, naming the pages."""
+        self.canary_results[self.canonical(url)] = blank
+        if len(self.canary_results) < self.canary_requested:
+            return
+        blank_pages = sorted(u for u, is_blank in self.canary_results.items() if is_blank)
+        if blank_pages and 2 * len(blank_pages) >= len(self.canary_results):
+            raise CloseSpider(
+                f"layout drift: {len(blank_pages)} of {len(self.canary_results)} canary report"
+                " pages (known pages that parsed before) parsed to nothing: "
+                f"{', '.join(blank_pages)}; selectors in scrapers/judiciary_pfd/selectors.py"
+                " no longer match the site"
+            )
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -371,6 +535,22 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             return
         self._inc_stat(STAT_REPORT_PAGES)
         parsed = parsing.parse_report_page(response.selector, response.url, self.crawl_origin)
+        if response.meta.get("stage") == STAGE_CANARY and not parsed["header_labels"]:
+            # A known report that parsed before: nothing now is drift, not a legacy post.
+            self._inc_stat(STAT_REPORT_PAGES_EMPTY)
+            self._inc_stat(STAT_CANARY_BLANK)
+            yield self._error_item(
+                response.url,
+                STAGE_CANARY,
+                "canary page parsed to nothing (no header field: ref, dates, deceased, coroner"
+                " area, recipients) where the last crawl read them: layout drift?",
+                response.status,
+                1,
+            )
+            self._canary_answered(response.url, blank=True)
+            return
+        if response.meta.get("stage") == STAGE_CANARY:
+            self._canary_answered(response.url, blank=False)
         if parsed["is_empty"]:
             self._inc_stat(STAT_REPORT_PAGES_EMPTY)
             yield SkippedPageItem(
@@ -411,4 +591,6 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
             reason = self.pdf_failure_reason(request.meta, reason)
         yield self._error_item(request.url, stage, reason, what.status, what.attempts)
         if stage == STAGE_LISTING:
-            yield from self._after_listing_failure(request.meta)
+            yield from self._after_listing_failure(request.meta, reason)
+        elif stage == STAGE_CANARY:
+            self._canary_answered(request.url, blank=False)

@@ -4,6 +4,10 @@ Faults apply to listing and report pages only (the server decides which answers 
 robots.txt, documents and 404s are never faulty). Transient faults are drawn per request from a
 hash of (seed, URL, attempt number), so the same request sequence meets the same faults;
 permanently failing pages are chosen by a hash of (seed, URL) and answer 500 on every attempt.
+Two targeted faults reproduce a case exactly: ``failing_paths`` (request targets, path and query,
+that answer 500 on every attempt: a listing page and its search mirror, say) and
+``robots_txt`` (the robots.txt served instead of the site's: ``ROBOTS_DISALLOW_ALL`` forbids
+every page to every crawler).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import threading
 from dataclasses import dataclass
 
 from scrapers.snapshot.site import stable_fraction
+
+# robots.txt forbidding every page to every crawler.
+ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class FaultConfig:
     truncate_rate: float = 0.0
     permanent_error_rate: float = 0.0
     seed: int = 0
+    failing_paths: tuple[str, ...] = ()
+    robots_txt: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("error_rate", "timeout_rate", "slow_rate", "truncate_rate"):
@@ -51,6 +60,19 @@ class FaultConfig:
             )
         if not isinstance(self.seed, int):
             raise ValueError(f"FaultConfig.seed must be an integer, not {self.seed!r}")
+        paths = self.failing_paths
+        if isinstance(paths, str) or not all(
+            isinstance(path, str) and path.startswith("/") for path in paths
+        ):
+            raise ValueError(
+                "FaultConfig.failing_paths must be request targets starting with '/', "
+                f"not {paths!r}"
+            )
+        object.__setattr__(self, "failing_paths", tuple(paths))
+        if self.robots_txt is not None and not isinstance(self.robots_txt, str):
+            raise ValueError(
+                f"FaultConfig.robots_txt must be text or None, not {self.robots_txt!r:.40}"
+            )
 
     @property
     def transient_total(self) -> float:
@@ -58,7 +80,8 @@ class FaultConfig:
 
     @property
     def any(self) -> bool:
-        return self.transient_total > 0 or self.permanent_error_rate > 0
+        """Whether any listing or report page can meet a fault (robots.txt is not a page)."""
+        return self.transient_total > 0 or self.permanent_error_rate > 0 or bool(self.failing_paths)
 
 
 def _check_rate(name: str, value: object) -> None:
@@ -76,6 +99,8 @@ class FaultInjector:
         self.counts: collections.Counter[str] = collections.Counter()
 
     def is_permanently_failing(self, target: str) -> bool:
+        if target in self.faults.failing_paths:
+            return True
         rate = self.faults.permanent_error_rate
         return rate > 0 and stable_fraction("permanent", str(self.faults.seed), target) < rate
 

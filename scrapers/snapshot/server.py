@@ -9,7 +9,8 @@ The crawl runner uses exactly::
 
 and ``pfdw snapshot serve`` (``main``) serves until Ctrl-C.
 
-Faults apply to listing and report pages only (robots.txt, documents and 404s are never faulty);
+Faults apply to listing and report pages only (documents and 404s are never faulty; robots.txt
+only when a fault gives its text);
 which request meets which fault is decided in ``scrapers.snapshot.faults`` (``FaultConfig`` is
 importable from here too), and this module applies it to the answer.
 """
@@ -32,7 +33,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scrapers.snapshot import hssib, pdf, render
-from scrapers.snapshot.faults import FaultConfig, FaultInjector, truncate_body
+from scrapers.snapshot.faults import (
+    ROBOTS_DISALLOW_ALL,
+    FaultConfig,
+    FaultInjector,
+    truncate_body,
+)
 from scrapers.snapshot.site import (
     CATEGORIES_BY_SLUG,
     CATEGORY_ARCHIVE_PREFIX,
@@ -48,6 +54,7 @@ TIMEOUT_MARGIN_SECONDS = 0.5
 # Search URLs are unbounded; past this many cached responses the cache starts again.
 MAX_CACHED_RESPONSES = 50_000
 HTML = "text/html; charset=UTF-8"
+ROBOTS_TYPE = "text/plain; charset=UTF-8"
 
 _PAGE_SUFFIX = re.compile(r"^(?P<base>.*?/)page/(?P<number>\d+)/$")
 _DATE_FILTER_FIELDS = ("day", "month", "year")
@@ -134,7 +141,7 @@ class SnapshotApp:
         path, query = parts.path or "/", parts.query
         if path == "/robots.txt":
             body = render.render_robots(self.origin).encode("utf-8")
-            return Response(200, "text/plain; charset=UTF-8", body)
+            return Response(200, ROBOTS_TYPE, body)
         if path.startswith(UPLOADS_PREFIX):
             return self._document(path)
         if path.startswith(LISTING_PATH):
@@ -345,6 +352,10 @@ class _SnapshotHandler(BaseHTTPRequestHandler):
 
     def _serve(self, send_body: bool) -> None:
         server = self.server
+        robots = server.config.faults.robots_txt
+        if robots is not None and urlsplit(self.path).path == "/robots.txt":
+            self._send(Response(200, ROBOTS_TYPE, robots.encode("utf-8")), send_body)
+            return
         response = server.app.respond(self.path)
         fault, detail = (None, 0.0)
         if response.fault_eligible:
@@ -501,6 +512,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--truncate-rate", type=_rate, default=defaults.truncate_rate)
     serve.add_argument("--permanent-error-rate", type=_rate, default=defaults.permanent_error_rate)
     serve.add_argument("--seed", type=int, default=defaults.seed)
+    serve.add_argument(
+        "--fail-path",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="a page (path and query, e.g. /page/3/?s=&post_type=pfd) that answers 500 on every"
+        " attempt; repeat for more",
+    )
+    serve.add_argument(
+        "--robots-disallow-all", action="store_true", help="robots.txt forbids every page"
+    )
     return parser
 
 
@@ -514,6 +536,8 @@ def config_from_args(args: argparse.Namespace) -> SnapshotConfig:
         truncate_rate=args.truncate_rate,
         permanent_error_rate=args.permanent_error_rate,
         seed=args.seed,
+        failing_paths=tuple(args.fail_path),
+        robots_txt=ROBOTS_DISALLOW_ALL if args.robots_disallow_all else None,
     )
     return SnapshotConfig(
         as_of=args.as_of, layout=args.layout, faults=faults, host=args.host, port=args.port

@@ -40,6 +40,7 @@ def raw_frame(rows: int = 20) -> pd.DataFrame:
 
 
 FULL_CRAWL = {"latest_mode": "full", "previous_full_reports": 20}
+FIRST_CRAWL = {"latest_mode": "full", "previous_full_reports": None}
 
 
 def test_raw_crawl_good_frame_passes():
@@ -119,6 +120,64 @@ def test_an_incremental_crawl_that_saw_nothing_new_is_a_quiet_day_not_a_broken_c
     # A full crawl that sees nothing is broken.
     outcome = run_suite(suite("raw_crawl"), quiet, facts={"latest_mode": "full"})
     assert ("expect_table_row_count_to_be_between", None) in failed(outcome)
+
+
+def crawl_frame(loaded: int, errors: int = 0, lost_listing_pages: int = 0) -> pd.DataFrame:
+    """A raw crawl frame as load_frame builds it: loaded pages, then pages not loaded."""
+    frame = raw_frame(loaded).astype(object)  # as read from DuckDB: text columns
+    frame["crawl_outcome"] = "loaded"
+    origin = "https://www.judiciary.uk/prevention-of-future-death-reports"
+    rows = [(f"{origin}/failed{i}/", "error") for i in range(errors)]
+    rows += [(f"{origin}/page/{i + 2}/", "listing page lost") for i in range(lost_listing_pages)]
+    extra = pd.DataFrame(rows, columns=["report_url", "crawl_outcome"], dtype=object)
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+def test_raw_crawl_passes_a_crawl_with_errors_within_the_allowance():
+    # 2 errors of 42 pages tried: under the tolerated count and share.
+    outcome = run_suite(suite("raw_crawl"), crawl_frame(40, errors=2), facts=FIRST_CRAWL)
+    assert outcome.success, failed(outcome)
+
+
+def test_raw_crawl_blocks_a_first_crawl_that_lost_a_third_of_its_pages():
+    outcome = run_suite(suite("raw_crawl"), crawl_frame(40, errors=20), facts=FIRST_CRAWL)
+    assert outcome.severity == "error"
+    failures = failed(outcome)
+    # The failing rows name the pages that were not loaded, and only those.
+    not_loaded = failures[("expect_column_values_to_be_in_set", "crawl_outcome")]
+    assert len(not_loaded) == 20 and all("/failed" in url for url in not_loaded)
+    # The header-field shares are judged on the loaded pages only, so nothing else fails.
+    assert set(failures) == {("expect_column_values_to_be_in_set", "crawl_outcome")}
+
+
+def test_raw_crawl_blocks_a_crawl_that_lost_a_listing_page():
+    outcome = run_suite(
+        suite("raw_crawl"), crawl_frame(40, lost_listing_pages=1), facts=FIRST_CRAWL
+    )
+    assert failed(outcome) == {
+        ("expect_column_values_to_not_be_in_set", "crawl_outcome"): [
+            "https://www.judiciary.uk/prevention-of-future-death-reports/page/2/"
+        ]
+    }
+
+
+def test_raw_crawl_error_allowance_is_the_larger_of_share_and_count():
+    from expectations.suites.judiciary_pfd import allowed_errors
+
+    config = AuditConfig()
+    assert allowed_errors(30, config) == config.crawl_errors_tolerated == 2
+    assert allowed_errors(1000, config) == 50
+    strict = AuditConfig.from_mapping({"max_crawl_error_share": 0.0, "crawl_errors_tolerated": 0})
+    outcome = run_suite(suite("raw_crawl"), crawl_frame(40, errors=1), strict, facts=FIRST_CRAWL)
+    assert not outcome.success
+
+
+def test_an_incremental_crawl_whose_every_page_failed_is_judged_not_skipped():
+    # Only error rows: the frame is not empty, so the quiet-day rule does not apply, and the
+    # row-count rule counts loaded pages (0 may be fine on a quiet day; the errors are not).
+    frame = crawl_frame(0, errors=5)
+    outcome = run_suite(suite("raw_crawl"), frame, facts={"latest_mode": "incremental"})
+    assert set(failed(outcome)) == {("expect_column_values_to_be_in_set", "crawl_outcome")}
 
 
 # --- reconciliation -----------------------------------------------------------------------------

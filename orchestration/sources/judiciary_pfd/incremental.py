@@ -11,9 +11,18 @@ no single run is large: recent reports (up to ``recent_days`` old) are revisited
 its own phase (a stable hash of its URL), and never twice on the same logical day. Pages older than
 ``max_age_days`` are left to the monthly full recrawl.
 
+A daily run also re-fetches, whatever the revisit policy says, the report pages a past run could
+not load (``retry``: every page a run recorded as a crawl error and no later run loaded, given up
+after ``MAX_RETRY_RUNS`` failed runs and left to the monthly full recrawl), and a canary
+(``canary``): ``CANARY_PAGES`` known report pages that parsed with header fields, chosen by a hash
+of the logical date so the sample rotates day by day, fetched without conditional headers so a
+markup change the parser no longer reads fails the run even on a day with nothing new.
+
 Every crawl (full or incremental) also gets a text state (``build_text_state``): the PDF each known
 report text was read from, so a PDF is fetched once per URL, and the report PDFs never read yet
-(newest first; one whose fetch failed in ``MAX_PDF_FAILURES`` runs is given up on).
+(newest first; one whose fetch failed in ``MAX_PDF_FAILURES`` runs is given up on); and
+``listed``, the listing page each known report was last found on, so the reports of a listing page
+the crawl loses are fetched directly rather than silently missed.
 """
 
 from __future__ import annotations
@@ -32,6 +41,14 @@ from orchestration.warehouse.connection import table_exists
 
 # A report PDF whose fetch failed in this many runs is no longer asked for.
 MAX_PDF_FAILURES = 3
+# A report page that failed in this many runs since it was last loaded is left to the monthly
+# full recrawl (a page removed from the site answers 404 for ever).
+MAX_RETRY_RUNS = 5
+# Known report pages every daily run re-fetches to prove the parser still reads the site.
+CANARY_PAGES = 5
+# Crawl errors of these stages are report pages that were not loaded (listing pages are read
+# again by every run anyway; PDFs have their own retry rule).
+RETRY_STAGES = ("report", "canary")
 
 # Separators that reliably split the raw "sent to" text into recipients. Commas and " and " are
 # left out on purpose: they also occur inside names and addresses, and an over-count only costs
@@ -131,7 +148,71 @@ def build_crawl_state(
             continue
         if is_due(url, added_on, last_fetched_on, logical_date, policy):
             revisit.append({"url": url, "etag": etag, "last_modified": last_modified})
-    return {"logical_date": logical_date.isoformat(), "known_urls": known, "revisit": revisit}
+    retry = retry_urls(con)
+    canary = canary_urls(con, logical_date)
+    # Pages to retry count as known: they are fetched directly, and must not send the listing
+    # walk deeper than the newest known report.
+    known = sorted(set(known) | set(retry))
+    return {
+        "logical_date": logical_date.isoformat(),
+        "known_urls": known,
+        "revisit": revisit,
+        "retry": retry,
+        "canary": canary,
+    }
+
+
+def retry_urls(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Report pages a run recorded as a crawl error and no later run loaded (or skipped), that
+    failed in fewer than ``MAX_RETRY_RUNS`` runs since."""
+    if not table_exists(con, "raw", "crawl_errors"):
+        return []
+    rows = con.execute(
+        """
+        WITH runs AS (SELECT run_id, started_at FROM raw.crawl_runs WHERE spider = ?),
+        seen AS (
+            SELECT r.report_url AS url, runs.started_at
+            FROM raw.judiciary_pfd__reports r JOIN runs ON runs.run_id = r.last_seen_run_id
+            UNION ALL
+            SELECT s.url, runs.started_at
+            FROM raw.skipped_pages s JOIN runs USING (run_id) WHERE s.spider = ?
+        ),
+        last_seen AS (SELECT url, max(started_at) AS started_at FROM seen GROUP BY url)
+        SELECT e.url
+        FROM raw.crawl_errors e
+        JOIN runs USING (run_id)
+        LEFT JOIN last_seen l USING (url)
+        WHERE e.spider = ? AND e.stage IN (SELECT unnest(?::VARCHAR[]))
+          AND (l.started_at IS NULL OR runs.started_at > l.started_at)
+        GROUP BY e.url
+        HAVING count(DISTINCT e.run_id) < ?
+        ORDER BY e.url
+        """,
+        ["judiciary_pfd", "judiciary_pfd", "judiciary_pfd", list(RETRY_STAGES), MAX_RETRY_RUNS],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def canary_urls(
+    con: duckdb.DuckDBPyConnection, logical_date: date, size: int = CANARY_PAGES
+) -> list[str]:
+    """``size`` known report pages whose last observation had header fields, chosen by a hash of
+    (logical date, URL): the same pages for the same day, a different sample the next."""
+    urls = [
+        row[0]
+        for row in con.execute(
+            """
+            SELECT report_url FROM raw.judiciary_pfd__reports
+            WHERE coalesce(ref_raw, date_of_report_raw, deceased_name_raw, coroner_area_raw)
+                  IS NOT NULL
+            """
+        ).fetchall()
+    ]
+
+    def rank(url: str) -> bytes:
+        return hashlib.sha256(f"{logical_date.isoformat()}|{url}".encode()).digest()
+
+    return sorted(sorted(urls, key=rank)[:size])
 
 
 def write_crawl_state(state: dict[str, Any], path: Path) -> Path:
@@ -145,7 +226,7 @@ def build_text_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The text state a judiciary_pfd crawl reads: ``known`` (report URL and the PDF its text was
     read from) and ``missing`` (current report PDFs whose text was never read), newest first."""
     if not table_exists(con, "raw", "judiciary_pfd__documents"):
-        return {"known": [], "missing": []}
+        return {"known": [], "missing": [], "listed": []}
     has_texts = table_exists(con, "raw", "judiciary_pfd__report_texts")
     texts = (
         "SELECT report_url, text_source, document_url FROM raw.judiciary_pfd__report_texts"
@@ -186,7 +267,14 @@ def build_text_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         """,  # noqa: S608 - our own SQL, no scraped text
         [MAX_PDF_FAILURES],
     ).fetchall()
+    listed = con.execute(
+        """
+        SELECT report_url, listing_page FROM raw.judiciary_pfd__reports
+        WHERE listing_page IS NOT NULL ORDER BY listing_page, report_url
+        """
+    ).fetchall()
     return {
         "known": known,
         "missing": [{"url": url, "document_url": document_url} for url, document_url in missing],
+        "listed": [{"url": url, "listing_page": int(page)} for url, page in listed],
     }

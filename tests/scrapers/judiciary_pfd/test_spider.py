@@ -191,12 +191,18 @@ def test_a_lost_listing_page_is_read_from_its_search_mirror(tmp_path):
     requests, _ = split(spider.parse_listing(response))
     assert {(r.meta["stage"], r.meta["listing_page"]) for r in requests} == {("report", 4)}
 
-    # A lost mirror is recorded too, and not mirrored again.
+    # A lost mirror is recorded too, and not mirrored again; the page is recorded as lost.
     failure = Failure(TwistedTimeoutError("took too long"))
     failure.request = mirror
-    requests, [error] = split(spider.on_error(failure))
+    requests, [error, lost] = split(spider.on_error(failure))
     assert requests == []
     assert error["url"] == f"{CANONICAL}/page/4/?s=&post_type=pfd"
+    assert (lost["stage"], lost["url"]) == (
+        "listing_lost",
+        f"{CANONICAL}/prevention-of-future-death-reports/page/4/",
+    )
+    assert lost["reason"].startswith("listing page 4 and its search mirror could not be read")
+    assert spider.lost_listing_pages == [4]
 
 
 def test_page_one_mirror_is_the_search_front_page_and_restores_the_walk():

@@ -183,8 +183,10 @@ def test_incremental_run_fetches_only_new_and_open_pages_and_equals_a_full_crawl
     ]
     state = json.loads((incremental.run_dir / "state.json").read_text())
     revisited = {page["url"] for page in state["revisit"]}
+    canary = set(state["canary"])  # known pages re-fetched every day to catch layout drift
+    assert len(canary) == 5 and state["retry"] == []
     assert new_urls <= set(reports)
-    assert set(reports) <= new_urls | revisited  # nothing closed or unknown was fetched
+    assert set(reports) <= new_urls | revisited | canary  # nothing else closed or unknown
 
     def last_run_requests(warehouse: Path) -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:

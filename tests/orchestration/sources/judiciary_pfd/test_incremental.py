@@ -123,3 +123,33 @@ def test_state_lists_known_urls_and_only_due_open_pages(tmp_path):
         f"{ORIGIN}/young/",
     ]
     assert week_later["revisit"][0]["etag"] == '"abc"'
+
+
+def test_the_canary_is_known_parsed_pages_rotating_with_the_logical_date(tmp_path):
+    from orchestration.sources.judiciary_pfd.incremental import CANARY_PAGES, canary_urls
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute(
+            "CREATE TABLE raw.judiciary_pfd__reports (report_url VARCHAR, ref_raw VARCHAR,"
+            " date_of_report_raw VARCHAR, deceased_name_raw VARCHAR, coroner_area_raw VARCHAR)"
+        )
+        pages = [(f"{ORIGIN}/r{i}/", f"2024-{i:04d}", None, None, None) for i in range(40)]
+        con.executemany("INSERT INTO raw.judiciary_pfd__reports VALUES (?, ?, ?, ?, ?)", pages)
+        con.execute(
+            "INSERT INTO raw.judiciary_pfd__reports VALUES (?, NULL, NULL, NULL, NULL)",
+            [f"{ORIGIN}/blank/"],
+        )
+        day = date(2025, 6, 1)
+        samples = [canary_urls(con, day + timedelta(days=n)) for n in range(7)]
+    assert all(len(sample) == CANARY_PAGES for sample in samples)
+    assert samples[0] == canary_urls_again(tmp_path, day)  # same day, same pages
+    assert len({tuple(sample) for sample in samples}) == 7  # rotates day by day
+    assert all(f"{ORIGIN}/blank/" not in sample for sample in samples)  # never a blank page
+
+
+def canary_urls_again(tmp_path, day):
+    from orchestration.sources.judiciary_pfd.incremental import canary_urls
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        return canary_urls(con, day)

@@ -248,7 +248,8 @@ def test_the_text_state_names_read_pdfs_and_unread_ones_newest_first(tmp_path):
         {"url": pdf_c, "stage": "report_pdf", "reason": "HTTP 500", "crawled_at": "2024-09-01"}
     ]
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        assert build_text_state(con) == {"known": [], "missing": []}  # an empty warehouse
+        empty = {"known": [], "missing": [], "listed": []}
+        assert build_text_state(con) == empty  # an empty warehouse
         load_run(
             con,
             run_with_texts(
