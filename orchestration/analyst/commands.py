@@ -34,7 +34,10 @@ def _typed_variable(name: str, value: str):
     if name in ("org_types", "org_keys", "recipient_sources"):
         return [part.strip() for part in value.split(",") if part.strip()]
     if name in ("since", "until"):
-        return _date(value)
+        try:
+            return _date(value)
+        except ValueError:
+            raise ValueError(f"--var {name}={value}: not a date (use YYYY-MM-DD).") from None
     if name == "as_named":
         if value.strip().lower() not in BOOLEAN_WORDS:
             raise ValueError(f"--var as_named={value}: use true or false.")
@@ -50,6 +53,23 @@ def _variable_cast(value) -> str:
     if isinstance(value, list):
         return "::VARCHAR[]"
     return ""
+
+
+def set_variables(connection, variables: list[tuple[str, str]]) -> None:
+    """``--var NAME=VALUE`` as DuckDB session variables: the value is a bound parameter and the
+    name a quoted identifier, so neither can change the statement; any problem is one line."""
+    import duckdb
+
+    from orchestration.analyst.warehouse import WarehouseError, one_line, quote_identifier
+
+    for name, value in variables:
+        typed = _typed_variable(name, value)  # a ValueError names the --var and what to use
+        try:
+            connection.execute(
+                f"SET VARIABLE {quote_identifier(name)} = ?{_variable_cast(typed)}", [typed]
+            )
+        except duckdb.Error as error:
+            raise WarehouseError(f"--var {name}={value}: {one_line(error)}") from None
 
 
 def _print_table(console, columns, rows, max_rows: int) -> None:
@@ -68,44 +88,66 @@ def _print_table(console, columns, rows, max_rows: int) -> None:
     console.print(f"{len(rows)} row(s){more}", style="dim")
 
 
+def _read_query(args) -> str:
+    from orchestration.analyst.questions import QUESTIONS_DIR
+    from orchestration.analyst.warehouse import WarehouseError
+
+    if args.file is None:
+        return args.query
+    path = args.file
+    if not path.exists() and (QUESTIONS_DIR / f"{path.stem}.sql").exists():
+        path = QUESTIONS_DIR / f"{path.stem}.sql"
+    if not path.is_file():
+        raise WarehouseError(f"No SQL file {args.file} (nor a question of that name)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        message = f"{path} is not UTF-8 text: {error.reason} at byte {error.start}"
+        raise WarehouseError(message) from None
+
+
+def _names_note(sandbox, query: str) -> str | None:
+    """A hint (never the protection: the sandbox has no such columns) when the query names a
+    table whose columns naming the deceased were left out."""
+    import re
+
+    touched = [
+        f"{table.split('.')[-1]} ({', '.join(columns)})"
+        for table, columns in sorted(sandbox.withheld.items())
+        if re.search(rf"\b{re.escape(table.split('.')[-1])}\b", query, re.IGNORECASE)
+    ]
+    if not touched:
+        return None
+    return (
+        f"Left out column(s) naming the deceased: {'; '.join(touched)} "
+        "(pass --with-names to include them)."
+    )
+
+
 def command_sql(args) -> int:
+    """Run one statement of the user's SQL in the analyst sandbox (analyst/warehouse.py)."""
     import csv
 
     from rich.console import Console
 
-    from orchestration.analyst.questions import QUESTIONS_DIR
-    from orchestration.analyst.warehouse import WarehouseError, run_query, withhold_name_columns
+    from orchestration.analyst.export import neutralise_cell
+    from orchestration.analyst.warehouse import open_sandbox, run_query
 
-    if args.file is not None:
-        path = args.file
-        if not path.exists() and (QUESTIONS_DIR / f"{path.stem}.sql").exists():
-            path = QUESTIONS_DIR / f"{path.stem}.sql"
-        if not path.exists():
-            raise WarehouseError(f"No SQL file {args.file} (nor a question of that name)")
-        query = path.read_text(encoding="utf-8")
-    else:
-        query = args.query
-    connection, _ = _connect(args)
+    query = _read_query(args)
+    path = settings.locations(args.warehouse, args.data_dir)[0]
+    sandbox = open_sandbox(path, with_names=args.with_names)
     try:
-        for name, value in args.var:
-            typed = _typed_variable(name, value)
-            connection.execute(f"SET VARIABLE {name} = ?{_variable_cast(typed)}", [typed])
-        columns, rows = run_query(connection, query)
+        set_variables(sandbox.connection, args.var)
+        columns, rows = run_query(sandbox, query)
     finally:
-        connection.close()
-    errors = Console(stderr=True)
-    if not args.with_names:
-        columns, rows, withheld = withhold_name_columns(columns, rows)
-        if withheld:
-            errors.print(
-                f"Left out column(s) naming the deceased: {', '.join(withheld)} "
-                "(pass --with-names to include them).",
-                style="yellow",
-            )
+        sandbox.close()
+    note = None if args.with_names else _names_note(sandbox, query)
+    if note:
+        print(note, file=sys.stderr)
     if args.format == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerow([neutralise_cell(column) for column in columns])
+        writer.writerows([neutralise_cell(value) for value in row] for row in rows)
     elif args.format == "json":
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         json.dump(records, sys.stdout, default=str, indent=2, ensure_ascii=False)
@@ -116,11 +158,12 @@ def command_sql(args) -> int:
 
 
 def command_export(args) -> int:
+    import duckdb
     from rich.console import Console
     from rich.progress import Progress
 
     from orchestration.analyst.export import export_marts, mart_tables
-    from orchestration.analyst.warehouse import require_marts
+    from orchestration.analyst.warehouse import WarehouseError, one_line, require_marts
 
     connection, path = _connect(args)
     console = Console(stderr=True)
@@ -134,13 +177,16 @@ def command_export(args) -> int:
                 progress.update(task, description=f"exporting {table}")
                 progress.advance(task)
 
-            exported = export_marts(
-                connection,
-                args.out,
-                with_names=args.with_names,
-                tables=args.table,
-                on_table=on_table,
-            )
+            try:
+                exported = export_marts(
+                    connection,
+                    args.out,
+                    with_names=args.with_names,
+                    tables=args.table,
+                    on_table=on_table,
+                )
+            except duckdb.Error as error:
+                raise WarehouseError(f"export to {args.out} failed: {one_line(error)}") from None
     finally:
         connection.close()
     for table in exported:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,21 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.analyst.warehouse import NAME_BEARING_COLUMNS
+from orchestration.analyst.warehouse import NAME_BEARING_COLUMNS, quote_identifier
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 MART_SCHEMA = "main"
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_LEADING = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_LEADING_PATTERN = "^[=+@\t\r-]"
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?")
+FORMULA_NOTE = (
+    "In the CSV files a text cell that starts with =, +, -, @, a tab or a carriage return (and is"
+    " not just a number) begins with an added apostrophe ('), so a spreadsheet shows it as text"
+    " instead of running it as a formula (the OWASP CSV-injection rule); the Parquet files hold"
+    " the values unchanged."
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,33 @@ def column_descriptions(dbt_project_dir: Path = DBT_PROJECT_DIR) -> tuple[dict, 
     return tables, columns, f"{dbt_project_dir}/models/**/*.yml"
 
 
+def neutralise_cell(value):
+    """A text cell a spreadsheet would run as a formula, with a leading apostrophe (the OWASP
+    CSV-injection rule); numbers, and text that is just a number, stay as they are."""
+    if (
+        isinstance(value, str)
+        and value[:1] in FORMULA_LEADING
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def _neutralised(column: str, data_type: str) -> duckdb.Expression:
+    """The column for the CSV: a text column's formula-leading cells get the apostrophe."""
+    expression = duckdb.ColumnExpression(column)
+    if data_type != "VARCHAR":
+        return expression
+    formula = duckdb.FunctionExpression(
+        "regexp_matches", expression, duckdb.ConstantExpression(FORMULA_LEADING_PATTERN)
+    )
+    number = duckdb.FunctionExpression(
+        "regexp_full_match", expression, duckdb.ConstantExpression(PLAIN_NUMBER.pattern)
+    )
+    apostrophe = duckdb.FunctionExpression("concat", duckdb.ConstantExpression("'"), expression)
+    return duckdb.CaseExpression(formula & ~number, apostrophe).otherwise(expression).alias(column)
+
+
 def export_marts(
     connection: duckdb.DuckDBPyConnection,
     out_dir: Path,
@@ -72,6 +110,7 @@ def export_marts(
     dbt_project_dir: Path = DBT_PROJECT_DIR,
     on_table: Callable[[str], None] | None = None,
 ) -> list[ExportedTable]:
+    """Write each mart with DuckDB's relation API: paths are arguments, never SQL text."""
     out_dir = Path(out_dir)
     (out_dir / "parquet").mkdir(parents=True, exist_ok=True)
     (out_dir / "csv").mkdir(parents=True, exist_ok=True)
@@ -88,21 +127,24 @@ def export_marts(
     for table in chosen:
         if on_table is not None:
             on_table(table)
-        described = connection.execute(f'DESCRIBE {MART_SCHEMA}."{table}"').fetchall()
+        # the table name is one the catalog listed (checked above), quoted as an identifier.
+        relation = connection.table(f"{quote_identifier(MART_SCHEMA)}.{quote_identifier(table)}")
+        described = list(zip(relation.columns, (str(t) for t in relation.types), strict=True))
         withheld = tuple(
-            c[0] for c in described if not with_names and c[0].lower() in NAME_BEARING_COLUMNS
+            c for c, _ in described if not with_names and c.lower() in NAME_BEARING_COLUMNS
         )
-        kept = [c for c in described if c[0] not in withheld]
-        select_list = ", ".join(f'"{c[0]}"' for c in kept)
-        # table and column names come from the catalog, never from user text.
-        query = f'SELECT {select_list} FROM {MART_SCHEMA}."{table}"'  # noqa: S608
+        kept = [(c, t) for c, t in described if c not in withheld]
         parquet_path = out_dir / "parquet" / f"{table}.parquet"
         csv_path = out_dir / "csv" / f"{table}.csv"
-        connection.execute(f"COPY ({query}) TO '{parquet_path}' (FORMAT parquet)")
-        connection.execute(f"COPY ({query}) TO '{csv_path}' (FORMAT csv, HEADER)")
-        rows = connection.execute(f'SELECT count(*) FROM {MART_SCHEMA}."{table}"').fetchone()[0]  # noqa: S608
+        relation.select(*[duckdb.ColumnExpression(c) for c, _ in kept]).write_parquet(
+            str(parquet_path)
+        )
+        relation.select(*[_neutralised(c, t) for c, t in kept]).write_csv(
+            str(csv_path), header=True
+        )
+        (rows,) = relation.aggregate("count(*)").fetchall()[0]
         exported.append(ExportedTable(table, rows, parquet_path, csv_path, withheld))
-        for name, data_type, *_ in kept:
+        for name, data_type in kept:
             dictionary_rows.append(
                 {
                     "table": table,
@@ -125,12 +167,16 @@ def _write_dictionary(
     with (out_dir / "data_dictionary.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["table", "column", "type", "description"])
         writer.writeheader()
-        writer.writerows(dictionary_rows)
+        writer.writerows(
+            {key: neutralise_cell(value) for key, value in row.items()} for row in dictionary_rows
+        )
     lines = [
         "# Data dictionary: PFD warehouse marts",
         "",
         f"Column descriptions from the dbt docs ({docs_source}). Files: `parquet/<table>.parquet`"
         " and `csv/<table>.csv` (UTF-8, header row).",
+        "",
+        FORMULA_NOTE,
         "",
     ]
     for table in exported:

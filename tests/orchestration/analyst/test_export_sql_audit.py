@@ -43,6 +43,7 @@ def test_export_round_trips_every_mart_with_a_data_dictionary(pfdw, window_wareh
     assert dictionary[("fct_reports", "report_status")].startswith("completed (every recipient")
     assert ("dim_deceased", "deceased_name") not in dictionary
     assert "## fct_reports" in (out / "DATA_DICTIONARY.md").read_text()
+    assert "OWASP CSV-injection rule" in (out / "DATA_DICTIONARY.md").read_text()
 
 
 def test_export_leaves_names_out_unless_asked(pfdw, tmp_path):
@@ -105,10 +106,14 @@ def test_sql_withholds_name_columns_unless_asked(pfdw):
 def test_sql_errors_say_what_was_wrong(pfdw, monkeypatch, tmp_path):
     code, _, stderr = pfdw("sql", "SELEC 1")
     assert code == 1 and "syntax error" in stderr
+    assert len(stderr.strip().splitlines()) == 1  # every error and refusal is one line
     code, _, stderr = pfdw("sql", "SELECT * FROM no_such_table")
     assert code == 1 and "no_such_table" in stderr and "SHOW ALL TABLES" in stderr
+    assert len(stderr.strip().splitlines()) == 1
     code, _, stderr = pfdw("sql", "CREATE TABLE x AS SELECT 1")
     assert code == 1 and "read-only" in stderr
+    code, _, stderr = pfdw("sql", "SELECT 1; SELECT 2")
+    assert code == 1 and "one statement at a time" in stderr
     missing = tmp_path / "nowhere" / "pfd.duckdb"
     monkeypatch.setenv("PFDW_WAREHOUSE_PATH", str(missing))
     code, _, stderr = pfdw("sql", "SELECT 1")
