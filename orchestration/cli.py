@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", "run a Dagster job in process, recorded in the Dagster instance")
     run.add_argument("--job", choices=JOBS, default=JOBS[0])
     run.add_argument("--as-of", type=_date, help="snapshot only: the sites as of YYYY-MM-DD")
+    _writer_wait_option(run)
     ui = command("ui", "start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     command("prepare", "dbt parse and create the Dagster instance (the build step)")
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     returns_load.add_argument(
         "--quarantine", action="store_true", help="move a rejected file to the quarantine folder"
     )
+    _writer_wait_option(returns_load)
     returns_template = returns_commands.add_parser(
         "template", parents=[common], help="write the CSV and .xlsx templates"
     )
@@ -162,7 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # --- analysts ---------------------------------------------------------------------------
-    sql = command("sql", "run read-only SQL and print the result")
+    sql = command(
+        "sql",
+        "run one read-only query and print the result; it runs in a sandbox: a copy of the "
+        "analyst tables (names of the deceased left out unless --with-names), no files, "
+        "extensions or settings",
+    )
     query = sql.add_mutually_exclusive_group(required=True)
     query.add_argument("query", nargs="?", help='SQL, e.g. "SELECT * FROM fct_reports LIMIT 5"')
     query.add_argument(
@@ -171,7 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a .sql file, or a question name (q2_organisation_responses) from "
         "orchestration/analyst/questions",
     )
-    sql.add_argument("--format", choices=FORMATS, default="table")
+    sql.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="csv: text cells starting with = + - @ get a leading apostrophe (no formulas)",
+    )
     sql.add_argument(
         "--var",
         type=_variable,
@@ -185,7 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--max-rows", type=int, default=200, help="rows shown as a table")
     sql.add_argument("--with-names", action="store_true", help="keep columns naming the deceased")
 
-    export = command("export", "write every mart to Parquet and CSV + data dictionary")
+    export = command(
+        "export",
+        "write every mart to Parquet and CSV + data dictionary (CSV text cells starting with "
+        "= + - @ get a leading apostrophe, so no cell runs as a formula)",
+    )
     export.add_argument("--out", type=Path, default=Path("export"), help="folder (default export/)")
     export.add_argument("--table", action="append", help="only this mart (repeatable)")
     export.add_argument("--with-names", action="store_true", help="include names of the deceased")
@@ -230,6 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writer_wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="while another run writes the warehouse, wait up to this long for it (default:"
+        " $PFDW_WRITER_WAIT_S, else 0: refused at once, naming the run that writes)",
+    )
+
+
 def from_fault_options(parser: argparse.ArgumentParser) -> None:
     """The snapshot fault flags of ``collect --crawl-only`` (names from the crawl runner)."""
     from scrapers.crawl import FAULT_OPTIONS
@@ -254,7 +280,9 @@ def command_run(args) -> int:
     from orchestration.defs.runs import run_job
 
     as_of = args.as_of.isoformat() if args.as_of else None
-    return run_job(args.job, as_of, data_dir=data_dir(args), warehouse=warehouse(args))
+    return run_job(
+        args.job, as_of, data_dir=data_dir(args), warehouse=warehouse(args), wait_s=args.wait
+    )
 
 
 def command_ui(args) -> int:
@@ -327,19 +355,39 @@ def command_returns(args) -> int:
             state = "current" if current else f"superseded by {(superseded_by or '')[:12]}"
             print(f"{loaded_at}  {name}  {sha256[:12]}  {rows} rows  {state}")
         return 0
+    return returns_load(args)
+
+
+def returns_load(args) -> int:
+    """Load returns files the way a run does: into a working copy under the writer lock, then
+    publish it whole (nothing when no file was loaded). Another writer at work: one line, 75."""
+    import uuid
+
     from orchestration.sources.returns.load import ReturnsFileError, load_returns_file
+    from orchestration.warehouse import publish
+    from orchestration.warehouse.writer_lock import EXIT_WRITER_BUSY
 
     status = 0
-    for path in args.files:
-        try:
-            result = load_returns_file(
-                path, warehouse(args), data_dir(args), move_bad_file=args.quarantine
-            )
-        except ReturnsFileError as exc:
-            print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
-            status = 1
-            continue
-        print(result.message)
+    run_id = f"returns-load-{uuid.uuid4().hex[:12]}"
+    try:
+        with publish.writing(
+            warehouse(args), run_id, wait_s=args.wait, job="pfdw returns load"
+        ) as session:
+            session.publish = False
+            for path in args.files:
+                try:
+                    result = load_returns_file(
+                        path, session.working, data_dir(args), move_bad_file=args.quarantine
+                    )
+                except ReturnsFileError as exc:
+                    print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
+                    status = 1
+                    continue
+                session.publish = session.publish or result.status == "loaded"
+                print(result.message)
+    except publish.WriterBusyError as busy:
+        print(f"pfdw returns load: {busy}", file=sys.stderr)
+        return EXIT_WRITER_BUSY
     return status
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.warehouse.children import die_with_parent
 from scrapers import settings as crawl_settings
 from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
 from scrapers.common.source import CrawlSource, crawl_source
@@ -147,8 +148,14 @@ def _run_subprocess(
     timed_out = threading.Event()
     started = time.monotonic()
     with log_path.open("ab") as log_handle:
+        # The crawl dies with this process: a run killed with kill -9 leaves no Scrapy behind.
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, cwd=PROJECT_ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent(),  # noqa: PLW1509 - only arms the parent-death signal
         )
 
         def kill_on_timeout() -> None:

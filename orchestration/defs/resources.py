@@ -10,12 +10,13 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from orchestration.warehouse import publish, settings
+from orchestration.warehouse import publish, settings, writer_lock
 
 SOURCE_ENV = "PFDW_SOURCE"
 BASE_URL_ENV = "PFDW_BASE_URL"
 AS_OF_ENV = "PFDW_AS_OF"
 CRAWL_SOURCES = ("snapshot", "live")
+SCHEDULED_WRITER_WAIT_S = 1800.0  # a scheduled run queues this long behind a manual writer
 
 
 class WarehouseResource(ConfigurableResource):
@@ -27,6 +28,10 @@ class WarehouseResource(ConfigurableResource):
 
     path: str | None = None
     data_dir: str | None = None
+    # How long a run launched by Dagster (schedule, sensor, UI) waits for another writer
+    # (``pfdw run``, ``pfdw returns load``) before failing with a line naming it. Unset:
+    # $PFDW_WRITER_WAIT_S, else SCHEDULED_WRITER_WAIT_S. ``pfdw run`` takes the lock itself.
+    writer_wait_s: float | None = None
 
     def published_path(self) -> Path:
         return publish.published_path(self.path) if self.path else settings.warehouse_path()
@@ -38,8 +43,23 @@ class WarehouseResource(ConfigurableResource):
         return self.data_directory() / "runs"
 
     def working_copy(self, run_id: str) -> Path:
-        """This run's working file, created from the published warehouse on first use."""
-        return publish.ensure_working_copy(self.published_path(), run_id)
+        """This run's working file, created from the published warehouse on first use; the
+        first call takes the writer lock (``WriterBusyError`` when another writer holds it)."""
+        wait_s = self.writer_wait_s
+        if wait_s is None and not os.environ.get(writer_lock.WAIT_ENV):
+            wait_s = SCHEDULED_WRITER_WAIT_S
+        return publish.ensure_working_copy(
+            self.published_path(), run_id, wait_s=wait_s, job="dagster run"
+        )
+
+    def teardown_after_execution(self, context) -> None:
+        """At the end of a run (the code location runs jobs in one process, so resources live
+        as long as the run): a run that did not publish removes its working copy and gives up
+        the writer lock. After a publish there is nothing left to remove."""
+        run = getattr(context, "dagster_run", None)
+        run_id = run.run_id if run is not None else None
+        if run_id:
+            publish.discard(self.published_path(), run_id)
 
 
 class CrawlerResource(ConfigurableResource):

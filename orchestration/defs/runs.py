@@ -6,6 +6,12 @@ their blocking raw suites, dbt build with its tests, the returns load and reconc
 Great Expectations suite as an asset check, the audit report (Data Docs and a dated summary under
 ``<data dir>/audit/``), and the publication of the analysts' warehouse. The scheduled jobs split
 that work: ``daily_collection`` (no audit report) daily, ``weekly_publication_audit`` on Mondays.
+
+Every job writes the warehouse, so ``run_job`` takes the writer lock before the run starts
+(``orchestration.warehouse.writer_lock``): a second writer is refused with one line naming the
+run that holds it (exit ``EXIT_WRITER_BUSY``), or waits up to ``wait_s`` for its turn. At start
+it also marks as failed every run of the instance still ``STARTED`` whose process is gone
+(killed), and removes the working copies such runs left behind.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
-from orchestration.warehouse import publish, settings
+from orchestration.warehouse import publish, settings, writer_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTANCE_CONFIG = PROJECT_ROOT / "dagster.yaml"
@@ -31,6 +38,11 @@ RUNNABLE_JOBS = (
     "returns_inbox",
 )
 UI_HOST = "127.0.0.1"
+EXIT_WRITER_BUSY = writer_lock.EXIT_WRITER_BUSY
+PID_TAG = "pfdw/pid"
+PID_START_TAG = "pfdw/pid_start"
+HOST_TAG = "pfdw/host"
+UNFINISHED = ("STARTING", "STARTED", "CANCELING")
 
 
 def prepare_instance(data_dir: Path | None = None) -> Path:
@@ -54,34 +66,52 @@ def run_job(
     *,
     data_dir: Path | None = None,
     warehouse: Path | None = None,
+    wait_s: float | None = None,
 ) -> int:
     """Run one job in this process, recorded in the Dagster instance under the data dir.
 
     ``data_dir`` / ``warehouse`` (default: the settings) reach the run as the warehouse
-    resource's config, not through this process's environment."""
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import build_definitions
-    from orchestration.defs.sensors import step_failure_reason
-
+    resource's config, not through this process's environment. ``wait_s``: how long to wait
+    for another writer (default ``$PFDW_WRITER_WAIT_S``, else 0: refused at once)."""
     warehouse, data_dir = settings.locations(warehouse, data_dir)
-    home = prepare(data_dir)
-    resources: dict = {"warehouse": {"config": {"path": str(warehouse), "data_dir": str(data_dir)}}}
-    if as_of:
-        resources["crawler"] = {"config": {"as_of": as_of}}
-    run_config = {"resources": resources}
-    job = build_definitions().get_job_def(job_name)
-    started = time.monotonic()
-    with DagsterInstance.from_config(str(home)) as instance:
-        result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
-        checks = [
-            e.asset_check_evaluation_data
-            for e in result.all_events
-            if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        ]
-        audit_report = audit_report_metadata(result)
+    run_id = str(uuid.uuid4())
+    try:  # before anything slow: a refused run says so at once
+        writer_lock.acquire(warehouse, run_id, wait_s=wait_s, job=job_name)
+    except writer_lock.WriterBusyError as busy:
+        print(f"{job_name}: {busy}", file=sys.stderr)
+        return EXIT_WRITER_BUSY
+    try:
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import build_definitions
+        from orchestration.defs.sensors import step_failure_reason
+
+        home = prepare(data_dir)
+        with DagsterInstance.from_config(str(home)) as instance:
+            for line in begin_writer_run(instance, warehouse, run_id):
+                print(line)
+            resources: dict = {
+                "warehouse": {"config": {"path": str(warehouse), "data_dir": str(data_dir)}}
+            }
+            if as_of:
+                resources["crawler"] = {"config": {"as_of": as_of}}
+            job = build_definitions().get_job_def(job_name)
+            started = time.monotonic()
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={"resources": resources},
+                raise_on_error=False,
+                run_id=run_id,
+                tags=process_tags(),
+            )
+            checks = [
+                e.asset_check_evaluation_data
+                for e in result.all_events
+                if e.event_type_value == "ASSET_CHECK_EVALUATION"
+            ]
+            audit_report = audit_report_metadata(result)
+    finally:
+        publish.discard(warehouse, run_id)  # a failed run's working copy; the lock
     seconds = time.monotonic() - started
     print(
         f"{job_name}: {'succeeded' if result.success else 'FAILED'} in {seconds:.1f}s,"
@@ -102,6 +132,51 @@ def run_job(
         " graph and checks)"
     )
     return 0 if result.success else 1
+
+
+def begin_writer_run(instance, warehouse: Path, run_id: str) -> list[str]:
+    """What a writer run does once it holds the lock, before its first step: mark the runs
+    whose process died as failed, remove every working copy and partial file they left."""
+    lines = mark_dead_runs_failed(instance, run_id)
+    removed = publish.remove_stale_working_copies(warehouse)
+    if removed:
+        lines.append(f"removed {len(removed)} files left by runs that did not finish")
+    return lines
+
+
+def process_tags() -> dict[str, str]:
+    """Run tags naming the process that executes the run, so a later start can tell it died."""
+    pid = os.getpid()
+    return {
+        PID_TAG: str(pid),
+        PID_START_TAG: writer_lock.process_start(pid) or "",
+        HOST_TAG: os.uname().nodename,
+    }
+
+
+def mark_dead_runs_failed(instance, current_run_id: str = "") -> list[str]:
+    """Mark as failed every unfinished run started by ``run_job`` on this host whose process is
+    gone (killed with kill -9, the machine restarted...). Runs the daemon launched are left to
+    Dagster's run monitoring (``dagster.yaml``). Returns one line per run marked."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    statuses = [DagsterRunStatus[name] for name in UNFINISHED]
+    lines = []
+    for run in instance.get_runs(filters=RunsFilter(statuses=statuses)):
+        pid = run.tags.get(PID_TAG, "")
+        if run.run_id == current_run_id or not pid.isdigit():
+            continue
+        if run.tags.get(HOST_TAG) != os.uname().nodename:
+            continue
+        if writer_lock.process_alive(int(pid), run.tags.get(PID_START_TAG) or None):
+            continue
+        message = (
+            f"the process of run {run.run_id} ({run.job_name}, pid {pid}) died before the run"
+            " finished; marked failed at the next start"
+        )
+        instance.report_run_failed(run, message=message)
+        lines.append(message)
+    return lines
 
 
 def check_summary(checks) -> str:

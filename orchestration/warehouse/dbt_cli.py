@@ -12,16 +12,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from orchestration.warehouse.children import dbt_launcher, die_with_parent
 from orchestration.warehouse.settings import WAREHOUSE_ENV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
-def dbt_executable() -> str:
-    """The dbt beside this interpreter (the venv), so no PATH setup is needed."""
+def dbt_executable(dies_with_parent: bool = True) -> str:
+    """The dbt beside this interpreter (the venv), so no PATH setup is needed; by default
+    through a launcher that makes it die with the process that starts it (dagster-dbt starts
+    dbt itself; see ``orchestration.warehouse.children``)."""
     candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    dbt = str(candidate) if candidate.exists() else "dbt"
+    return dbt_launcher(dbt) if dies_with_parent and candidate.exists() else dbt
 
 
 def dbt_args(
@@ -32,7 +36,7 @@ def dbt_args(
     project_dir: Path = DBT_PROJECT_DIR,
 ) -> list[str]:
     """The dbt command line; with ``work_dir``, target/ and logs/ go there, not into the project."""
-    args = [dbt_executable(), *command, "--project-dir", str(project_dir)]
+    args = [dbt_executable(dies_with_parent=False), *command, "--project-dir", str(project_dir)]
     args += ["--profiles-dir", str(project_dir)]
     if work_dir is not None:
         args += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
@@ -66,8 +70,9 @@ def run_dbt(
     project_dir: Path = DBT_PROJECT_DIR,
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run one dbt command on ``warehouse`` and return its completed process (output captured)."""
-    return subprocess.run(
+    """Run one dbt command on ``warehouse`` and return its completed process (output captured).
+    dbt dies with this process (a killed run leaves no dbt behind)."""
+    return subprocess.run(  # noqa: PLW1509 - preexec_fn only arms the parent-death signal
         dbt_args(command, work_dir=work_dir, dbt_vars=dbt_vars, project_dir=project_dir),
         cwd=work_dir,
         env=warehouse_env(warehouse),
@@ -75,4 +80,5 @@ def run_dbt(
         text=True,
         timeout=timeout,
         check=False,
+        preexec_fn=die_with_parent(),
     )

@@ -183,8 +183,10 @@ def test_a_failing_check_marks_the_asset_with_its_failing_rows(pipeline_runs):
     assert "warehouse/published" not in materializations(result)
     published = pipeline_runs["published"]
     assert published.stat().st_mtime_ns == pipeline_runs["published_before_third"]
-    # The failed run's working copy stays for a person to inspect (removed after a day).
-    assert publish.working_path(published, result.run_id).exists()
+    # The failed run removed its working copy (a full disk must not stay full) and let go of
+    # the writer lock; its failing rows are in the check metadata above.
+    assert not publish.working_path(published, result.run_id).exists()
+    assert publish.leftover_files(published) == []
 
 
 def test_a_broken_crawl_stops_before_dbt_builds(code_location, tmp_path):

@@ -24,10 +24,11 @@ from orchestration.defs.sensors import (
 
 
 def evaluate_inbox(instance, warehouse, cursor):
-    context = build_sensor_context(
+    # A context manager, as the daemon opens it: the warehouse resource has a teardown.
+    with build_sensor_context(
         instance=instance, cursor=cursor, resources={"warehouse": warehouse}
-    )
-    result = returns_inbox_sensor.evaluate_tick(context)
+    ) as context:
+        result = returns_inbox_sensor.evaluate_tick(context)
     return result.run_requests, result.cursor
 
 
@@ -85,13 +86,15 @@ def failure_context(instance, warehouse):
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
     failure_event = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-    return build_run_status_sensor_context(
+    context = build_run_status_sensor_context(
         sensor_name="record_run_failures",
         dagster_event=failure_event,
         dagster_instance=instance,
         dagster_run=run,
         resources={"warehouse": warehouse},
-    ).for_run_failure()
+    )
+    # Entered, as the daemon does: the warehouse resource has a teardown (a no-op here).
+    return context.__enter__().for_run_failure()
 
 
 def test_failed_run_is_recorded_with_its_reason(tmp_path, monkeypatch):

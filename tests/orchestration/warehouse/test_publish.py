@@ -82,9 +82,15 @@ def test_run_ids_that_are_not_plain_names_are_refused(tmp_path):
         publish.working_path(tmp_path / "pfd.duckdb", "../../etc/passwd")
 
 
-def test_stale_working_copies_are_removed(tmp_path):
+def test_stale_working_copies_are_removed_at_once_but_not_the_live_writers(tmp_path):
     published = tmp_path / "pfd.duckdb"
     make_warehouse(publish.working_path(published, "failed-run"), "x")
-    assert publish.remove_stale_working_copies(published, older_than_s=3600) == []
-    removed = publish.remove_stale_working_copies(published, older_than_s=-1)
-    assert [p.name for p in removed] == ["pfd.build-failed-run.duckdb"]
+    partial = tmp_path / "pfd.build-other.duckdb.partial"
+    partial.write_bytes(b"half a copy")
+    working = publish.ensure_working_copy(published, "live-run")  # takes the lock, cleans up
+    assert not publish.working_path(published, "failed-run").exists()
+    assert not partial.exists()
+    make_warehouse(working, "mine")
+    assert publish.remove_stale_working_copies(published) == []  # the live writer's stays
+    publish.discard(published, "live-run")
+    assert publish.leftover_files(published) == []
