@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl_only.add_argument("--timeout", type=float, help="kill the crawl after this many seconds")
     from_fault_options(collect)
+    _writer_wait_option(collect)
 
     audit = command("audit", "print (or open) the latest audit summary; `audit run` runs it")
     audit.add_argument("--open", action="store_true", help="open it in a browser or viewer")
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_run.add_argument(
         "--returns", action="append", type=Path, default=[], help="load this returns file first"
     )
+    _writer_wait_option(audit_run)
 
     returns = command("returns", "load a returns file (FOI answer) or write the templates")
     returns_commands = returns.add_subparsers(dest="returns_command", required=True)
@@ -298,12 +300,37 @@ def command_prepare(args) -> int:
     return 0
 
 
+def _as_the_one_writer(args, job: str, work) -> int:
+    """Run ``work(working_copy) -> exit status`` as the warehouse's one writer: on a working copy
+    under the writer lock, published only when it returns 0 (a non-zero status or an exception
+    leaves the published warehouse as it was). A busy warehouse is one line and exit 75."""
+    import uuid
+
+    from orchestration.warehouse import publish
+    from orchestration.warehouse.writer_lock import EXIT_WRITER_BUSY
+
+    run_id = f"{job.replace(' ', '-')}-{uuid.uuid4().hex[:12]}"
+    try:
+        with publish.writing(
+            warehouse(args), run_id, wait_s=getattr(args, "wait", None), job=f"pfdw {job}"
+        ) as session:
+            status = work(session.working)
+            session.publish = status == 0
+            return status
+    except publish.WriterBusyError as busy:
+        print(f"pfdw {job}: {busy}", file=sys.stderr)
+        return EXIT_WRITER_BUSY
+
+
 def command_collect(args) -> int:
     from orchestration.sources import collect
 
     if args.crawl_only:
         return collect.crawl_only(args)
-    return collect.collect(args, warehouse(args), data_dir(args) / "runs")
+    runs_root = data_dir(args) / "runs"
+    return _as_the_one_writer(
+        args, "collect", lambda working: collect.collect(args, working, runs_root)
+    )
 
 
 def command_audit(args) -> int:
@@ -313,21 +340,28 @@ def command_audit(args) -> int:
         return show_latest(args)
     from expectations.config import AuditConfig
     from expectations.report import run_audit
+    from orchestration.sources.returns.limits import display_name
     from orchestration.sources.returns.load import (
         ReturnsFileError,
         load_returns_file,
         rebuild_models,
     )
 
+    def load_and_rebuild(working: Path) -> int:
+        for path in args.returns:
+            try:
+                print(load_returns_file(path, working, data_dir(args)).message)
+            except ReturnsFileError as exc:
+                print(f"REJECTED {display_name(str(path))}:\n{exc}", file=sys.stderr)
+                return 1
+        rebuild_models(working)
+        return 0
+
     config = AuditConfig.from_json_file(args.config) if args.config else AuditConfig()
-    for path in args.returns:
-        try:
-            print(load_returns_file(path, warehouse(args), data_dir(args)).message)
-        except ReturnsFileError as exc:
-            print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
-            return 1
     if args.returns:
-        rebuild_models(warehouse(args))
+        status = _as_the_one_writer(args, "audit run --returns", load_and_rebuild)
+        if status:
+            return status
     audit = run_audit(warehouse(args), data_dir(args), config, args.suite)
     for suite in audit.summary["suites"]:
         state = "passed" if suite["success"] else suite["severity"]
@@ -363,6 +397,7 @@ def returns_load(args) -> int:
     publish it whole (nothing when no file was loaded). Another writer at work: one line, 75."""
     import uuid
 
+    from orchestration.sources.returns.limits import display_name
     from orchestration.sources.returns.load import ReturnsFileError, load_returns_file
     from orchestration.warehouse import publish
     from orchestration.warehouse.writer_lock import EXIT_WRITER_BUSY
@@ -380,7 +415,7 @@ def returns_load(args) -> int:
                         path, session.working, data_dir(args), move_bad_file=args.quarantine
                     )
                 except ReturnsFileError as exc:
-                    print(f"REJECTED {path}:\n{exc}", file=sys.stderr)
+                    print(f"REJECTED {display_name(str(path))}:\n{exc}", file=sys.stderr)
                     status = 1
                     continue
                 session.publish = session.publish or result.status == "loaded"

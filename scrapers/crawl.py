@@ -214,6 +214,8 @@ def validate_run(
     if stats is None:
         return f"the crawl wrote no {STATS_FILE}", CrawlFailedError
     finish_reason = stats.get("finish_reason")
+    if isinstance(finish_reason, str) and finish_reason.startswith("layout drift"):
+        return finish_reason, LayoutDriftError  # the canary's own words name the pages
     if finish_reason != "finished":
         return f"the crawl closed with reason {finish_reason!r}, not 'finished'", CrawlFailedError
     page_1_cards = stats.get(STAT_LISTING_PAGE_1_CARDS)

@@ -123,8 +123,14 @@ def nothing_new_to_check(frame, facts: dict) -> bool:
 
     That is a quiet day on the site, not a broken crawl (the crawl runner already refuses a run
     whose listing shows no report cards), so the blocking suite must not stop the run for it.
+    A crawl that could not load a page or lost a listing page is never a quiet day.
     """
-    return frame.empty and facts.get("latest_mode") == "incremental"
+    return (
+        frame.empty
+        and facts.get("latest_mode") == "incremental"
+        and not facts.get("pages_not_loaded")
+        and not facts.get("listing_pages_lost")
+    )
 
 
 def nothing_new_result(spec, facts: dict) -> AssetCheckResult:

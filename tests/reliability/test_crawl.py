@@ -24,7 +24,7 @@ from orchestration.bench.chaos.crawl import ROBOTS_LISTING_ONLY, account, collec
 from orchestration.sources.judiciary_pfd.load import load_run
 from orchestration.sources.raw_runs import RunNotLoadableError
 from scrapers import settings as crawl_settings
-from scrapers.crawl import CrawlError, build_settings
+from scrapers.crawl import CrawlError, LayoutDriftError, build_settings
 from scrapers.snapshot.faults import ROBOTS_DISALLOW_ALL
 from scrapers.snapshot.server import FaultConfig
 from scrapers.snapshot.site import REPORTS_PER_PAGE, SnapshotSite
@@ -157,7 +157,8 @@ def test_errors_within_the_threshold_are_published_and_retried_by_the_next_run(t
 def test_drift_on_a_daily_run_with_nothing_new_is_caught_by_the_canary(clean_crawl, tmp_path):
     warehouse = copy_of(clean_crawl, tmp_path)
     before = warehouse.read_bytes()
-    with pytest.raises(CrawlError, match="layout drift: 5 of 5 canary report pages") as raised:
+    drift = "^layout drift: 5 of 5 canary report pages"
+    with pytest.raises(LayoutDriftError, match=drift) as raised:
         collect(warehouse, tmp_path / "runs", WINDOW, snapshot_layout="2025-08")
     state = json.loads((raised.value.result.run_dir / "state.json").read_text())
     assert state["revisit"] == []  # nothing due, nothing new: only the canary was fetched
@@ -174,3 +175,15 @@ def test_no_local_server_in_any_profile(profile, tmp_path):
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
     extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
     assert "scrapy.extensions.telnet.TelnetConsole" not in extensions
+
+
+def test_a_crawl_with_errors_or_a_lost_listing_page_is_never_a_quiet_day():
+    import pandas as pd
+
+    from orchestration.defs.checks import nothing_new_to_check
+
+    empty = pd.DataFrame()
+    assert nothing_new_to_check(empty, {"latest_mode": "incremental"})
+    assert not nothing_new_to_check(empty, {"latest_mode": "full"})
+    for fact in ("pages_not_loaded", "listing_pages_lost"):
+        assert not nothing_new_to_check(empty, {"latest_mode": "incremental", fact: 1})

@@ -17,6 +17,7 @@ Command line::
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sources.returns.limits import LIMITS, display_name, file_problems, name_problem
 from orchestration.sources.returns.read import (
     ALL_COLUMNS,
     Problem,
     ReturnsFileError,
     ReturnsRow,
+    file_name_problems,
     file_sha256,
     read_returns_file,
 )
@@ -97,18 +100,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement).fetchall()
 
 
-def quarantine(path: Path, problems: Sequence[Problem], data_dir: Path, move: bool) -> Path:
-    """Keep the bad file under <data dir>/returns/quarantine/ with a written reason beside it."""
+def _safe_name(name: str) -> str:
+    """The name to keep a refused file under: itself when it is one printable line, else its
+    letters, digits, dots, hyphens and underscores (anything else becomes _)."""
+    if display_name(name) == name and not name_problem(name):
+        return name
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "unnamed"
+
+
+def quarantine(
+    path: Path, problems: Sequence[Problem], data_dir: Path, move: bool, keep_copy: bool = True
+) -> Path:
+    """Keep the bad file under <data dir>/returns/quarantine/ with a written reason beside it.
+    The file keeps a safe name (``_safe_name``); a file refused for its size is not copied
+    (``keep_copy`` false: only the reason is kept, or the file moved when ``move``)."""
     folder = Path(data_dir) / QUARANTINE_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{stamp}__{path.name}"
+    target = folder / f"{stamp}__{_safe_name(path.name)}"
     if move:
         shutil.move(str(path), target)
-    else:
+    elif keep_copy:
         shutil.copyfile(path, target)
     reason = [
-        f"file: {path.name}",
+        f"file: {display_name(path.name)}",
         f"quarantined at: {stamp}",
         "nothing from this file was loaded, because:",
         *(f"- {p}" for p in problems),
@@ -130,8 +145,24 @@ def load_returns_file(
     path = Path(path)
     warehouse = Path(warehouse) if warehouse else settings.warehouse_path()
     data_dir = Path(data_dir) if data_dir else settings.data_dir()
+    # The name first: it is used in every message, in the quarantine and in the warehouse.
+    name_problems = file_name_problems(path)
+    if name_problems and "\x00" in str(path):
+        raise ReturnsFileError(name_problems)  # no such file can exist: nothing to quarantine
     if not path.is_file():
-        raise ReturnsFileError([Problem(path.name, None, None, f"no such file: {path}")])
+        shown = display_name(str(path))
+        raise ReturnsFileError(
+            [Problem(display_name(path.name), None, None, f"no such file: {shown}")]
+        )
+    if name_problems:
+        raise ReturnsFileError(
+            name_problems, quarantined_to=quarantine(path, name_problems, data_dir, move_bad_file)
+        )
+    # Size (and an .xlsx's unzipped size) before the file is hashed or opened.
+    early = [Problem(path.name, None, None, text) for text in file_problems(path, LIMITS)]
+    if early:
+        target = quarantine(path, early, data_dir, move_bad_file, keep_copy=False)
+        raise ReturnsFileError(early, quarantined_to=target)
     checksum = file_sha256(path)
     already = _already_loaded(warehouse, checksum)
     if already:
