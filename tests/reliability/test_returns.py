@@ -29,7 +29,6 @@ from orchestration.sources.returns.read import (
 )
 from orchestration.sources.returns.templates import bundled_data_folder, template_folder
 from orchestration.sources.returns.validate import validate_rows
-from orchestration.warehouse.dbt_cli import run_dbt
 from tests.orchestration.sources.returns.test_files import ORGANISATIONS, TODAY
 
 OFFICIAL_CSV = bundled_data_folder() / "official_counts.csv"
@@ -48,11 +47,9 @@ NAME_TABLES = (
 
 
 @pytest.fixture(scope="module")
-def name_key_warehouse(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("name_keys")
-    path = folder / "pfd.duckdb"
-    completed = run_dbt(["run-operation", "create_name_key_functions"], path, folder)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+def name_key_warehouse(tmp_path_factory, name_key_functions_warehouse) -> Path:
+    path = tmp_path_factory.mktemp("name_keys") / "pfd.duckdb"
+    shutil.copyfile(name_key_functions_warehouse, path)
     with duckdb.connect(str(path)) as con:
         for statement in NAME_TABLES:
             con.execute(statement)

@@ -24,7 +24,6 @@ from orchestration.sources.returns.read import (
     ReturnsRow,
 )
 from orchestration.sources.returns.validate import known_names, validate_rows
-from orchestration.warehouse.dbt_cli import run_dbt
 
 OFFICIAL = templates.template_folder()
 OFFICIAL_CSV = templates.bundled_data_folder() / "official_counts.csv"
@@ -43,13 +42,9 @@ ORGANISATIONS = [
 
 
 @pytest.fixture(scope="module")
-def name_key_warehouse(tmp_path_factory) -> Path:
-    """An empty warehouse holding only the name-key macros, made by the dbt project itself."""
-    folder = tmp_path_factory.mktemp("name_keys")
-    path = folder / "pfd.duckdb"
-    completed = run_dbt(["run-operation", "create_name_key_functions"], path, folder)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    return path
+def name_key_warehouse(name_key_functions_warehouse) -> Path:
+    """An empty warehouse holding only the name-key macros (one per test session)."""
+    return name_key_functions_warehouse
 
 
 @pytest.fixture
