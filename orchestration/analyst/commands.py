@@ -31,7 +31,27 @@ BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": Fal
 
 
 def _typed_variable(name: str, value: str):
-    if name in ("org_types", "org_keys", "recipient_sources"):
+    """The value of ``--var NAME=VALUE`` as the questions expect it. Organisation types and
+    recipient sources accept the same aliases as ``pfdw report`` (``mental_health_trust``), so
+    the two commands never disagree; an unknown word is a ValueError naming the valid ones."""
+    from orchestration.analyst.scope import (
+        ScopeError,
+        resolve_organisation_type,
+        resolve_recipient_sources,
+    )
+
+    if name == "org_types":
+        parts = [part for part in value.split(",") if part.strip()]
+        try:
+            return [resolve_organisation_type(part) for part in parts]
+        except ScopeError as error:
+            raise ValueError(f"--var org_types={value}: {error}") from None
+    if name == "recipient_sources":
+        try:
+            return list(resolve_recipient_sources(value))
+        except ScopeError as error:
+            raise ValueError(f"--var recipient_sources={value}: {error}") from None
+    if name == "org_keys":
         return [part.strip() for part in value.split(",") if part.strip()]
     if name in ("since", "until"):
         try:

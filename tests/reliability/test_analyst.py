@@ -301,3 +301,18 @@ def test_export_with_a_missing_warehouse_is_one_line(monkeypatch, tmp_path, caps
     refused_in_one_line(code, capsys.readouterr().err, "No warehouse")
     with pytest.raises(WarehouseError, match="No warehouse"):
         open_sandbox(tmp_path / "none" / "pfd.duckdb")
+
+
+def test_sql_vars_take_the_same_aliases_as_the_report():
+    from orchestration.analyst.commands import _typed_variable
+
+    assert _typed_variable("org_types", "mental_health_trust, nhs_ambulance_trust") == [
+        "nhs_mental_health_trust",
+        "nhs_ambulance_trust",
+    ]
+    assert _typed_variable("recipient_sources", "header,report_text") == ["header", "report_text"]
+    assert _typed_variable("org_keys", "ods:RXT, nb:x") == ["ods:RXT", "nb:x"]
+    with pytest.raises(ValueError, match="--var org_types=trusts: Unknown organisation type"):
+        _typed_variable("org_types", "trusts")
+    with pytest.raises(ValueError, match="--var recipient_sources=letters: Unknown recipient"):
+        _typed_variable("recipient_sources", "letters")
