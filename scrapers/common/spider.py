@@ -3,7 +3,9 @@ request that Scrapy gave up on in words a crawl error can carry."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -49,3 +51,18 @@ def describe_failure(failure: Failure) -> FetchFailure:
     detail = str(error).strip() or type(error).__name__
     reason = f"{type(error).__name__}: {detail} after {attempts} attempts"
     return FetchFailure(None, reason, attempts)
+
+
+def read_json_object(path: str | Path, what: str) -> dict:
+    """The JSON object in the state file ``path``; a ValueError naming ``what`` (the spider
+    argument, e.g. ``state_file``) and the file when it is missing, not JSON or not an object."""
+    state_path = Path(path)
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ValueError(f"{what} {state_path} does not exist") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{what} {state_path} is not valid JSON: {error}") from error
+    if not isinstance(state, dict):
+        raise ValueError(f"{what} {state_path}: expected a JSON object, got {type(state)}")
+    return state

@@ -30,7 +30,6 @@ state_file (incremental only), text_state_file, max_listing_pages, listing_path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +43,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
-from scrapers.common.spider import describe_failure, positive_int_or_none, response_header
+from scrapers.common.spider import (
+    describe_failure,
+    positive_int_or_none,
+    read_json_object,
+    response_header,
+)
 from scrapers.common.stats import (
     STAT_LISTING_PAGE_1_CARDS,
     STAT_LISTING_PAGES,
@@ -88,14 +92,7 @@ def utc_now() -> datetime:
 def load_state(path: str | Path) -> tuple[set[str], list[dict]]:
     """Read an incremental state file: ``(known canonical URLs, revisit entries)``."""
     state_path = Path(path)
-    try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ValueError(f"state_file {state_path} does not exist") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"state_file {state_path} is not valid JSON: {error}") from error
-    if not isinstance(state, dict):
-        raise ValueError(f"state_file {state_path}: expected a JSON object, got {type(state)}")
+    state = read_json_object(state_path, "state_file")
     known_urls = state.get("known_urls", [])
     revisit = state.get("revisit", [])
     if not isinstance(known_urls, list) or not all(isinstance(url, str) for url in known_urls):
@@ -118,23 +115,10 @@ def load_state(path: str | Path) -> tuple[set[str], list[dict]]:
     return set(known_urls), entries
 
 
-def _read_json_object(path: str | Path, what: str) -> dict:
-    state_path = Path(path)
-    try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ValueError(f"{what} {state_path} does not exist") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{what} {state_path} is not valid JSON: {error}") from error
-    if not isinstance(state, dict):
-        raise ValueError(f"{what} {state_path}: expected a JSON object, got {type(state)}")
-    return state
-
-
 def load_rechecks(path: str | Path) -> tuple[list[str], list[str]]:
     """An incremental state file's optional ``retry`` (pages a past run could not load) and
     ``canary`` (known report pages re-fetched to prove the parser still reads the site)."""
-    state = _read_json_object(path, "state_file")
+    state = read_json_object(path, "state_file")
     lists = []
     for name in ("retry", "canary"):
         urls = state.get(name, [])
@@ -147,7 +131,7 @@ def load_rechecks(path: str | Path) -> tuple[list[str], list[str]]:
 def load_previous_listing(path: str | Path) -> dict[int, list[str]]:
     """The text state's optional ``listed`` (objects with "url" and "listing_page": where the
     warehouse last saw each report listed), as {listing page: [report URLs]}."""
-    state = _read_json_object(path, "text_state_file")
+    state = read_json_object(path, "text_state_file")
     listed = state.get("listed", [])
     if not isinstance(listed, list) or not all(
         isinstance(entry, dict)

@@ -8,7 +8,6 @@ report PDF, each PDF fetched once (see the spider's docstring).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from scrapy.http import Response
 
 from scrapers import settings as crawl_settings
 from scrapers.common.html import strip_ascii
+from scrapers.common.spider import read_json_object
 from scrapers.judiciary_pfd import parsing
 from scrapers.judiciary_pfd.items import ReportTextItem
 from scrapers.judiciary_pfd.pdf_text import extract_pdf_text, looks_complete
@@ -46,14 +46,7 @@ def load_text_state(path: str | Path) -> tuple[dict[str, str], list[dict]]:
     """Read a text state file ``{"known": [...], "missing": [...]}`` (objects with "url" and
     "document_url"): ``({report URL: PDF URL its text was read from}, [report PDFs not read])``."""
     state_path = Path(path)
-    try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ValueError(f"text_state_file {state_path} does not exist") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"text_state_file {state_path} is not valid JSON: {error}") from error
-    if not isinstance(state, dict):
-        raise ValueError(f"text_state_file {state_path}: expected a JSON object")
+    state = read_json_object(state_path, "text_state_file")
     entries = {}
     for name in ("known", "missing"):
         value = state.get(name, [])
