@@ -1,10 +1,11 @@
 """``pfdw``: the one command line of the PFD warehouse.
 
-    pfdw run [--job JOB] [--as-of DATE]     run a Dagster job (default: collect_and_audit)
+    pfdw run [--job JOB] [--as-of DATE] [-v]  run a Dagster job (default: collect_and_audit)
     pfdw ui [--port 3000]                    the Dagster UI
     pfdw prepare                             dbt manifest + Dagster instance (the build step)
     pfdw collect [--spider SLUG] [--mode M]  crawl and load one source without Dagster
     pfdw audit [run]                         the latest audit summary, or run the audit now
+    pfdw docs [--port 8580] [--no-serve]     dbt docs + GX Data Docs, served on 127.0.0.1
     pfdw returns load FILE | template | history   FOI / official returns files
     pfdw sql | export | report               read-only analyst tools
     pfdw snapshot serve | fixtures           the offline replica of the sites
@@ -91,8 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=text, description=text, parents=[common], **kwargs)
 
     # --- the pipeline -----------------------------------------------------------------------
-    run = command("run", "run a Dagster job in process, recorded in the Dagster instance")
+    run = command(
+        "run",
+        "run a Dagster job of the code location (shown in the Dagster UI) in this process",
+    )
     run.add_argument("--job", choices=JOBS, default=JOBS[0])
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="every Dagster event (DEBUG), not just INFO"
+    )
     run.add_argument("--as-of", type=_date, help="snapshot only: the sites as of YYYY-MM-DD")
     _writer_wait_option(run)
     ui = command("ui", "start the Dagster UI on 127.0.0.1")
@@ -192,9 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a DuckDB variable read with getvariable(), e.g. --var area_key=essex; "
-        "comma-separated values for org_types/org_keys/recipient_sources; dates for since/until;"
-        " --var as_named=true to show organisations as named at the time",
+        help="set a DuckDB variable read with getvariable(), e.g. --var area_key=Essex; "
+        "org_types, area_key, org_keys and recipient_sources take the words `pfdw report` takes "
+        "(comma-separated lists); dates for since/until; --var as_named=true to show "
+        "organisations as named at the time",
     )
     sql.add_argument("--max-rows", type=int, default=200, help="rows shown as a table")
     sql.add_argument("--with-names", action="store_true", help="keep columns naming the deceased")
@@ -209,31 +217,50 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-names", action="store_true", help="include names of the deceased")
 
     report = command("report", "write a self-contained HTML report")
-    report.add_argument(
-        "--org-type",
-        action="append",
-        help="organisation type (nhs_mental_health_trust, or an alias such as "
-        "mental_health_trust); repeatable",
-    )
-    report.add_argument("--org", help="one organisation: name, part of a name, or key (ods:RXT)")
-    report.add_argument("--area", help="coroner area (current or historic) name or key")
-    report.add_argument("--since", type=_date, help="first report date (YYYY-MM-DD)")
-    report.add_argument("--until", type=_date, help="last report date (YYYY-MM-DD)")
-    report.add_argument(
-        "--recipient-source",
-        action="append",
-        help="only recipients from these sources: header, report_text, response_document "
-        "(comma-separated or repeated; default all)",
-    )
-    report.add_argument(
-        "--as-named",
-        action="store_true",
-        help="show organisations as named at the time (default: by current organisation, "
-        "former names rolled up)",
-    )
+    # One set of scope filters, one vocabulary (orchestration/analyst/scope.py): the report and
+    # the export read them alike, and `pfdw sql --var` takes the same words.
+    for scoped in (report, export):
+        scoped.add_argument(
+            "--org-type",
+            action="append",
+            help="organisation type (nhs_mental_health_trust, or an alias such as "
+            "mental_health_trust; any case, singular or plural); comma-separated or repeated",
+        )
+        scoped.add_argument(
+            "--org", help="one organisation: name, part of a name, or key (ods:RXT)"
+        )
+        scoped.add_argument(
+            "--area",
+            help="coroner area (current or historic): its name, a known spelling or its key, "
+            "any case",
+        )
+        scoped.add_argument("--since", type=_date, help="first report date (YYYY-MM-DD)")
+        scoped.add_argument("--until", type=_date, help="last report date (YYYY-MM-DD)")
+        scoped.add_argument(
+            "--recipient-source",
+            action="append",
+            help="only recipients from these sources: header, report_text, response_document "
+            "(comma-separated or repeated; default all)",
+        )
+        scoped.add_argument(
+            "--as-named",
+            action="store_true",
+            help="show organisations as named at the time (default: by current organisation, "
+            "former names rolled up)",
+        )
     report.add_argument("--out", type=Path, help="output (default reports/pfd-report-<scope>.html)")
     report.add_argument("--with-names", action="store_true", help="list names of the deceased")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
+
+    docs = command(
+        "docs",
+        "build the dbt docs from a copy of the published warehouse and serve them with the GX"
+        " Data Docs on 127.0.0.1 (dbt at /, Data Docs at /gx/)",
+    )
+    docs.add_argument("--port", type=int, default=8580, help="default 8580")
+    docs.add_argument(
+        "--no-serve", action="store_true", help="only write them (<data dir>/docs/dbt/)"
+    )
 
     # --- tools whose own parser reads the rest of the line ------------------------------------
     for name, text in (
@@ -283,7 +310,12 @@ def command_run(args) -> int:
 
     as_of = args.as_of.isoformat() if args.as_of else None
     return run_job(
-        args.job, as_of, data_dir=data_dir(args), warehouse=warehouse(args), wait_s=args.wait
+        args.job,
+        as_of,
+        data_dir=data_dir(args),
+        warehouse=warehouse(args),
+        wait_s=args.wait,
+        log_level="DEBUG" if args.verbose else "INFO",
     )
 
 
@@ -343,18 +375,27 @@ def command_audit(args) -> int:
     from orchestration.sources.returns.limits import display_name
     from orchestration.sources.returns.load import (
         ReturnsFileError,
+        held_out_problems,
         load_returns_file,
         rebuild_models,
     )
 
     def load_and_rebuild(working: Path) -> int:
+        checksums = []
         for path in args.returns:
             try:
-                print(load_returns_file(path, working, data_dir(args)).message)
+                result = load_returns_file(path, working, data_dir(args))
             except ReturnsFileError as exc:
                 print(f"REJECTED {display_name(str(path))}:\n{exc}", file=sys.stderr)
                 return 1
+            print(result.message)
+            checksums.append(result.file_sha256)
         rebuild_models(working)
+        # dbt resolves the names: a version with an unknown one is held out, nothing published.
+        held_out = held_out_problems(working, checksums)
+        if held_out:
+            print("HELD OUT (names resolve to nothing):\n" + "\n".join(held_out), file=sys.stderr)
+            return 1
         return 0
 
     config = AuditConfig.from_json_file(args.config) if args.config else AuditConfig()
@@ -397,12 +438,13 @@ def returns_load(args) -> int:
     publish it whole (nothing when no file was loaded). Another writer at work: one line, 75."""
     import uuid
 
+    from orchestration.sources.returns import load as returns
     from orchestration.sources.returns.limits import display_name
-    from orchestration.sources.returns.load import ReturnsFileError, load_returns_file
     from orchestration.warehouse import publish
     from orchestration.warehouse.writer_lock import EXIT_WRITER_BUSY
 
     status = 0
+    checksums: list[str] = []
     run_id = f"returns-load-{uuid.uuid4().hex[:12]}"
     try:
         with publish.writing(
@@ -411,19 +453,42 @@ def returns_load(args) -> int:
             session.publish = False
             for path in args.files:
                 try:
-                    result = load_returns_file(
+                    result = returns.load_returns_file(
                         path, session.working, data_dir(args), move_bad_file=args.quarantine
                     )
-                except ReturnsFileError as exc:
+                except returns.ReturnsFileError as exc:
                     print(f"REJECTED {display_name(str(path))}:\n{exc}", file=sys.stderr)
                     status = 1
                     continue
                 session.publish = session.publish or result.status == "loaded"
                 print(result.message)
+                checksums.append(result.file_sha256)
+            # Names are resolved by dbt only: rebuild the returns models on what was loaded.
+            held_out = (
+                returns.resolve_loaded_names(session.working, checksums)
+                if session.publish
+                else returns.held_out_problems(session.working, checksums)
+            )
+            if held_out is None:
+                print("names not resolved yet (the warehouse is not built): the next run does it")
+            elif held_out:
+                print("HELD OUT (loaded, but not reconciled: names that resolve to nothing):\n"
+                      + "\n".join(held_out), file=sys.stderr)  # fmt: skip
+                status = 1
     except publish.WriterBusyError as busy:
         print(f"pfdw returns load: {busy}", file=sys.stderr)
         return EXIT_WRITER_BUSY
     return status
+
+
+def command_docs(args) -> int:
+    from orchestration.warehouse.docs import DocsError, docs
+
+    try:
+        return docs(warehouse(args), data_dir(args), args.port, serve=not args.no_serve)
+    except DocsError as error:
+        print(f"pfdw docs: {error}", file=sys.stderr)
+        return 1
 
 
 def command_pass_through(args) -> int:
@@ -451,10 +516,28 @@ def command_pass_through(args) -> int:
 
 
 def _analyst(name: str):
+    """An analyst command: a filter naming nothing (or several things) is a usage error, exit 2
+    with one line naming the accepted values; a reader that closes the pipe early (`| head`)
+    ends the output quietly."""
+
     def command(args) -> int:
         from orchestration.analyst import commands
+        from orchestration.analyst.scope import ScopeError
 
-        return getattr(commands, f"command_{name}")(args)
+        try:
+            return getattr(commands, f"command_{name}")(args)
+        except ScopeError as error:
+            print(f"pfdw {name}: {error}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:
+            import os
+
+            # stdout's reader is gone: point stdout at devnull so the exit flush cannot fail too.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            return 0
 
     return command
 
@@ -469,6 +552,7 @@ COMMANDS = {
     "sql": _analyst("sql"),
     "export": _analyst("export"),
     "report": _analyst("report"),
+    "docs": command_docs,
     "snapshot": command_pass_through,
     "bench": command_pass_through,
     "quality": command_pass_through,

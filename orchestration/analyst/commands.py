@@ -30,29 +30,16 @@ def _connect(args):
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-def _typed_variable(name: str, value: str):
-    """The value of ``--var NAME=VALUE`` as the questions expect it. Organisation types and
-    recipient sources accept the same aliases as ``pfdw report`` (``mental_health_trust``), so
-    the two commands never disagree; an unknown word is a ValueError naming the valid ones."""
-    from orchestration.analyst.scope import (
-        ScopeError,
-        resolve_organisation_type,
-        resolve_recipient_sources,
-    )
+def _typed_variable(name: str, value: str, connection=None):
+    """The value of ``--var NAME=VALUE`` as the questions expect it. Scope words (org_types,
+    recipient_sources, area_key, org_keys) go through the report's own vocabulary
+    (analyst/scope.py), so the two commands never disagree; an unknown word is a ScopeError
+    naming the valid ones."""
+    from orchestration.analyst.scope import variable_value
 
-    if name == "org_types":
-        parts = [part for part in value.split(",") if part.strip()]
-        try:
-            return [resolve_organisation_type(part) for part in parts]
-        except ScopeError as error:
-            raise ValueError(f"--var org_types={value}: {error}") from None
-    if name == "recipient_sources":
-        try:
-            return list(resolve_recipient_sources(value))
-        except ScopeError as error:
-            raise ValueError(f"--var recipient_sources={value}: {error}") from None
-    if name == "org_keys":
-        return [part.strip() for part in value.split(",") if part.strip()]
+    scoped = variable_value(connection, name, value)
+    if scoped is not None:
+        return scoped
     if name in ("since", "until"):
         try:
             return _date(value)
@@ -83,29 +70,14 @@ def set_variables(connection, variables: list[tuple[str, str]]) -> None:
     from orchestration.analyst.warehouse import WarehouseError, one_line, quote_identifier
 
     for name, value in variables:
-        typed = _typed_variable(name, value)  # a ValueError names the --var and what to use
+        # a ValueError (ScopeError) names the --var and what to use
+        typed = _typed_variable(name, value, connection)
         try:
             connection.execute(
                 f"SET VARIABLE {quote_identifier(name)} = ?{_variable_cast(typed)}", [typed]
             )
         except duckdb.Error as error:
             raise WarehouseError(f"--var {name}={value}: {one_line(error)}") from None
-
-
-def _print_table(console, columns, rows, max_rows: int) -> None:
-    from rich.table import Table
-
-    table = Table(show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows[:max_rows]:
-        table.add_row(*["" if value is None else str(value) for value in row])
-    console.print(table)
-    shown = min(len(rows), max_rows)
-    more = (
-        f" (first {shown} shown; --max-rows or --format csv for all)" if shown < len(rows) else ""
-    )
-    console.print(f"{len(rows)} row(s){more}", style="dim")
 
 
 def _read_query(args) -> str:
@@ -131,15 +103,19 @@ def _names_note(sandbox, query: str) -> str | None:
     table whose columns naming the deceased were left out."""
     import re
 
+    from orchestration.analyst.output import noun
+
     touched = [
-        f"{table.split('.')[-1]} ({', '.join(columns)})"
+        (table.split(".")[-1], columns)
         for table, columns in sorted(sandbox.withheld.items())
         if re.search(rf"\b{re.escape(table.split('.')[-1])}\b", query, re.IGNORECASE)
     ]
     if not touched:
         return None
+    count = sum(len(columns) for _, columns in touched)
+    listed = "; ".join(f"{table} ({', '.join(columns)})" for table, columns in touched)
     return (
-        f"Left out column(s) naming the deceased: {'; '.join(touched)} "
+        f"Left out {noun(count, 'column')} naming the deceased: {listed} "
         "(pass --with-names to include them)."
     )
 
@@ -148,9 +124,8 @@ def command_sql(args) -> int:
     """Run one statement of the user's SQL in the analyst sandbox (analyst/warehouse.py)."""
     import csv
 
-    from rich.console import Console
-
     from orchestration.analyst.export import neutralise_cell
+    from orchestration.analyst.output import print_table
     from orchestration.analyst.warehouse import open_sandbox, run_query
 
     query = _read_query(args)
@@ -173,8 +148,34 @@ def command_sql(args) -> int:
         json.dump(records, sys.stdout, default=str, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        _print_table(Console(), columns, rows, args.max_rows)
+        print_table(columns, rows, max_rows=args.max_rows)
     return 0
+
+
+SCOPE_OPTIONS = ("org_type", "org", "area", "since", "until", "recipient_source", "as_named")
+
+
+def _scope_from_args(connection, args):
+    """The report scope from the filters `pfdw report` and `pfdw export` share (getattr: a
+    caller's namespace may predate some of them)."""
+    from orchestration.analyst.scope import build_scope
+
+    return build_scope(
+        connection,
+        org_types=getattr(args, "org_type", None),
+        org=getattr(args, "org", None),
+        area=getattr(args, "area", None),
+        since=getattr(args, "since", None),
+        until=getattr(args, "until", None),
+        recipient_sources=getattr(args, "recipient_source", None),
+        as_named=bool(getattr(args, "as_named", False)),
+    )
+
+
+def _reports_in_scope(connection, scope) -> int:
+    from orchestration.analyst.questions import run_question
+
+    return run_question(connection, "q1_headline", scope.variables)[0]["reports_sent"] or 0
 
 
 def command_export(args) -> int:
@@ -183,12 +184,20 @@ def command_export(args) -> int:
     from rich.progress import Progress
 
     from orchestration.analyst.export import export_marts, mart_tables
+    from orchestration.analyst.output import plural
     from orchestration.analyst.warehouse import WarehouseError, one_line, require_marts
 
     connection, path = _connect(args)
     console = Console(stderr=True)
     try:
         require_marts(connection, path)
+        scope = None
+        if any(getattr(args, option, None) for option in SCOPE_OPTIONS):
+            scope = _scope_from_args(connection, args)
+            reports = _reports_in_scope(connection, scope)
+            console.print(
+                f"{plural(reports, 'report')} match {scope.title}.", soft_wrap=True, highlight=False
+            )
         total = len(args.table or mart_tables(connection))
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("exporting", total=total)
@@ -204,6 +213,7 @@ def command_export(args) -> int:
                     with_names=args.with_names,
                     tables=args.table,
                     on_table=on_table,
+                    scope=scope,
                 )
             except duckdb.Error as error:
                 raise WarehouseError(f"export to {args.out} failed: {one_line(error)}") from None
@@ -211,10 +221,16 @@ def command_export(args) -> int:
         connection.close()
     for table in exported:
         note = f" (left out: {', '.join(table.withheld_columns)})" if table.withheld_columns else ""
-        console.print(f"{table.table}: {table.rows:,} rows{note}")
+        marked = " in scope" if table.scoped else ""
+        console.print(
+            f"{table.table}: {plural(table.rows, 'row')}{marked}{note}",
+            soft_wrap=True,
+            highlight=False,
+        )
     console.print(
-        f"Wrote {len(exported)} tables to {args.out.resolve()}/parquet and /csv, "
-        f"with {args.out.resolve()}/DATA_DICTIONARY.md and data_dictionary.csv"
+        f"Wrote {plural(len(exported), 'table')} to {args.out.resolve()}/parquet and /csv, "
+        f"with {args.out.resolve()}/DATA_DICTIONARY.md and data_dictionary.csv",
+        soft_wrap=True,
     )
     return 0
 
@@ -226,29 +242,33 @@ def _default_report_name(scope) -> str:
     return f"reports/pfd-report-{slug}.html"
 
 
+def _headline_text(scope, headline: dict) -> str:
+    """The report's one-line summary; a scope with no reports says so plainly."""
+    from orchestration.analyst.output import plural
+
+    if not headline.get("reports_sent"):
+        return f"0 reports match {scope.title} (as of {headline.get('as_of_date')})."
+    return (
+        f"{scope.title}: {plural(headline['reports_sent'], 'report')}, "
+        f"{plural(headline['organisations'], 'organisation')} ({scope.organisations_shown}), "
+        f"{plural(headline['responses_published'], 'response')} published, "
+        f"{headline['possibly_answered']:,} possibly answered, {headline['overdue']:,} overdue, "
+        f"{headline['status_unknown']:,} status unknown (as of {headline['as_of_date']})."
+    )
+
+
 def command_report(args) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
     from orchestration.analyst.report import STEPS, write_report
-    from orchestration.analyst.scope import build_scope
     from orchestration.analyst.warehouse import require_marts
 
     console = Console(stderr=True)
     connection, path = _connect(args)
     try:
         require_marts(connection, path)
-        scope = build_scope(
-            connection,
-            org_types=args.org_type,
-            org=args.org,
-            area=args.area,
-            since=args.since,
-            until=args.until,
-            # --recipient-source and --as-named (getattr: a caller's namespace may predate them)
-            recipient_sources=getattr(args, "recipient_source", None),
-            as_named=bool(getattr(args, "as_named", False)),
-        )
+        scope = _scope_from_args(connection, args)
         out = args.out or Path(_default_report_name(scope))
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("report", total=len(STEPS))
@@ -260,14 +280,7 @@ def command_report(args) -> int:
             data = write_report(connection, scope, out, with_names=args.with_names, on_step=on_step)
     finally:
         connection.close()
-    headline = data.headline
-    console.print(
-        f"{scope.title}: {headline['reports_sent']:,} reports, {headline['organisations']:,} "
-        f"organisations ({scope.organisations_shown}), {headline['responses_published']:,} "
-        f"responses published, {headline['possibly_answered']:,} possibly answered, "
-        f"{headline['overdue']:,} overdue, {headline['status_unknown']:,} status unknown "
-        f"(as of {headline['as_of_date']})."
-    )
+    console.print(_headline_text(scope, data.headline), soft_wrap=True, highlight=False)
     print(out.resolve())
     if args.open:
         webbrowser.open(out.resolve().as_uri())
@@ -291,7 +304,7 @@ def command_audit(args) -> int:
         return 0
     print(f"Latest audit summary: {summary.resolve()}", file=sys.stderr)
     text = summary.read_text(encoding="utf-8")
-    if summary.suffix.lower() == ".md":
+    if summary.suffix.lower() == ".md" and sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
 

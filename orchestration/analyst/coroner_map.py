@@ -10,6 +10,8 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
+from orchestration.analyst.output import noun
+
 SHAPES_FILE = Path(__file__).resolve().parent / "data" / "coroner_area_shapes.json"
 
 _TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -119,8 +121,11 @@ def fill_for(count: int, maximum: int) -> str:
     return PALETTE[min(len(PALETTE) - 1, round(step))]
 
 
-def render_map(counts_by_area: dict[str, int], label: str = "reports") -> str:
-    """Inline SVG; each area carries a <title> with its name and count (a hover tooltip)."""
+def render_map(
+    counts_by_area: dict[str, int], label: str = "reports", singular: str = "report"
+) -> str:
+    """Inline SVG; each area carries a <title> with its name and count (a hover tooltip): the
+    plural ``label`` for every count but 1, which takes ``singular``."""
     shapes = load_shapes()
     maximum = max(counts_by_area.values(), default=0)
     parts = [
@@ -129,7 +134,7 @@ def render_map(counts_by_area: dict[str, int], label: str = "reports") -> str:
     ]
     for shape in shapes:
         count = counts_by_area.get(shape.area, 0)
-        title = f"{shape.area}: {count} {label}"
+        title = f"{shape.area}: {count} {noun(count, singular, label)}"
         parts.append(
             f'<path d="{escape(shape.path)}" fill="{fill_for(count, maximum)}" '
             f'data-area="{escape(shape.area)}" data-count="{count}">'

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.analyst.output import plural
 from orchestration.analyst.warehouse import NAME_BEARING_COLUMNS, quote_identifier
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,23 @@ class ExportedTable:
     parquet: Path
     csv: Path
     withheld_columns: tuple[str, ...]
+    # True when the rows were cut to the reports (or recipients) of a scope
+    scoped: bool = False
+
+
+def _scoped(connection: duckdb.DuckDBPyConnection, scope) -> dict[str, duckdb.DuckDBPyRelation]:
+    """The keys in scope, by the column that carries them: report_url (reports in scope) and
+    report_recipient_key (recipients in scope), from the report's own _scope.sql."""
+    from orchestration.analyst.questions import SCOPE_FILE, apply_scope
+
+    apply_scope(connection, scope.variables)
+    ctes = SCOPE_FILE.read_text(encoding="utf-8")
+    return {
+        "report_url": connection.sql(f"{ctes}\nselect distinct report_url from reports_in_scope"),
+        "report_recipient_key": connection.sql(
+            f"{ctes}\nselect distinct report_recipient_key from scoped_recipients"
+        ),
+    }
 
 
 def mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -109,8 +127,11 @@ def export_marts(
     tables: list[str] | None = None,
     dbt_project_dir: Path = DBT_PROJECT_DIR,
     on_table: Callable[[str], None] | None = None,
+    scope=None,
 ) -> list[ExportedTable]:
-    """Write each mart with DuckDB's relation API: paths are arguments, never SQL text."""
+    """Write each mart with DuckDB's relation API: paths are arguments, never SQL text. With a
+    scope (analyst/scope.py, the same filters as the report) a mart with report recipients keeps
+    the recipients in scope, one with reports the reports in scope; the others are whole."""
     out_dir = Path(out_dir)
     (out_dir / "parquet").mkdir(parents=True, exist_ok=True)
     (out_dir / "csv").mkdir(parents=True, exist_ok=True)
@@ -122,6 +143,7 @@ def export_marts(
             f"Not a mart table: {', '.join(unknown)}. Mart tables: {', '.join(available)}"
         )
     table_docs, column_docs, docs_source = column_descriptions(dbt_project_dir)
+    in_scope = _scoped(connection, scope) if scope is not None else {}
     exported: list[ExportedTable] = []
     dictionary_rows: list[dict] = []
     for table in chosen:
@@ -129,6 +151,9 @@ def export_marts(
             on_table(table)
         # the table name is one the catalog listed (checked above), quoted as an identifier.
         relation = connection.table(f"{quote_identifier(MART_SCHEMA)}.{quote_identifier(table)}")
+        key = next((column for column in in_scope if column in relation.columns), None)
+        if key is not None:
+            relation = relation.join(in_scope[key], key, how="semi")
         described = list(zip(relation.columns, (str(t) for t in relation.types), strict=True))
         withheld = tuple(
             c for c, _ in described if not with_names and c.lower() in NAME_BEARING_COLUMNS
@@ -143,7 +168,9 @@ def export_marts(
             str(csv_path), header=True
         )
         (rows,) = relation.aggregate("count(*)").fetchall()[0]
-        exported.append(ExportedTable(table, rows, parquet_path, csv_path, withheld))
+        exported.append(
+            ExportedTable(table, rows, parquet_path, csv_path, withheld, key is not None)
+        )
         for name, data_type in kept:
             dictionary_rows.append(
                 {
@@ -153,7 +180,13 @@ def export_marts(
                     "description": column_docs.get((table, name), ""),
                 }
             )
-    _write_dictionary(out_dir, exported, dictionary_rows, table_docs, docs_source)
+    scope_note = None
+    if scope is not None:
+        scope_note = (
+            f"Scope: {scope.title}. Tables marked (in scope) hold only the reports in scope "
+            "(and, for recipients, the recipients in scope); the others are whole."
+        )
+    _write_dictionary(out_dir, exported, dictionary_rows, table_docs, docs_source, scope_note)
     return exported
 
 
@@ -163,6 +196,7 @@ def _write_dictionary(
     dictionary_rows: list[dict],
     table_docs: dict[str, str],
     docs_source: str,
+    scope_note: str | None = None,
 ) -> None:
     with (out_dir / "data_dictionary.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["table", "column", "type", "description"])
@@ -179,8 +213,11 @@ def _write_dictionary(
         FORMULA_NOTE,
         "",
     ]
+    if scope_note:
+        lines += [scope_note, ""]
     for table in exported:
-        lines += [f"## {table.table} ({table.rows:,} rows)", ""]
+        marked = ", in scope" if table.scoped else ""
+        lines += [f"## {table.table} ({plural(table.rows, 'row')}{marked})", ""]
         if table_docs.get(table.table):
             lines += [" ".join(table_docs[table.table].split()), ""]
         if table.withheld_columns:

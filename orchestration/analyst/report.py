@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from orchestration.analyst import charts, coroner_map
+from orchestration.analyst.output import noun
 from orchestration.analyst.questions import apply_scope, run_question
 from orchestration.analyst.scope import TYPE_LABELS, ReportScope
 from orchestration.analyst.warehouse import table_exists
@@ -336,6 +337,7 @@ def _environment() -> Environment:
     )
     environment.filters["percent"] = _percent
     environment.filters["number"] = _number
+    environment.filters["noun"] = noun
     environment.filters["type_label"] = lambda value: TYPE_LABELS.get(value, value)
     environment.filters["status_label"] = lambda value: STATUS_LABELS.get(value, value)
     environment.filters["source_label"] = lambda value: SOURCE_LABELS.get(value, value)

@@ -9,6 +9,7 @@ from orchestration.cli import build_parser, main
 SUB_COMMANDS = (
     "run",
     "ui",
+    "docs",
     "prepare",
     "collect",
     "audit",
@@ -24,6 +25,7 @@ SUB_COMMANDS = (
 NATIVE = {
     "run": [],
     "ui": [],
+    "docs": [],
     "prepare": [],
     "collect": [],
     "audit": [],

@@ -65,6 +65,13 @@ RECIPIENTS = [
     ("r11", DHSC, 1, "header", "responded", 88, 118),
 ]
 
+# (key, name, is current, known spellings): Manchester South is a former area with no reports.
+AREAS = [
+    ("essex", "Essex", True, ["Essex", "Essex & Thurrock", "Esex"]),
+    ("manchester-north", "Manchester North", True, ["Manchester North", "Rochdale"]),
+    ("manchester-south", "Manchester South", False, ["Manchester South", "Stockport"]),
+]
+
 DECEASED = {"r1": "Alexandra Testperson", "r5": "Bartholomew Exampleson"}
 
 DDL = """
@@ -96,7 +103,7 @@ CREATE TABLE main.fct_responses (
     report_url VARCHAR, match_method VARCHAR, match_confidence DECIMAL(4, 2),
     is_published_as_of BOOLEAN);
 CREATE TABLE main.dim_coroner_areas (
-    coroner_area_key VARCHAR, coroner_area VARCHAR, is_current BOOLEAN);
+    coroner_area_key VARCHAR, coroner_area VARCHAR, is_current BOOLEAN, raw_spellings VARCHAR[]);
 CREATE TABLE main.dim_deceased (
     report_url VARCHAR, person_position INTEGER, deceased_name VARCHAR, is_redacted BOOLEAN);
 CREATE TABLE main.bridge_report_categories (report_url VARCHAR, report_type_name VARCHAR);
@@ -217,9 +224,10 @@ def build_contract_warehouse(path: Path) -> Path:
                     AS_OF,
                 ],
             )
-        for area_key, area in (("essex", "Essex"), ("manchester-north", "Manchester North")):
+        for area_key, area, current, spellings in AREAS:
             connection.execute(
-                "INSERT INTO main.dim_coroner_areas VALUES (?, ?, true)", [area_key, area]
+                "INSERT INTO main.dim_coroner_areas VALUES (?, ?, ?, ?)",
+                [area_key, area, current, spellings],
             )
         for report, name in DECEASED.items():
             connection.execute(

@@ -198,9 +198,9 @@ def test_names_of_the_deceased_stay_out_unless_asked_for(pfdw, window_warehouse,
 
 def test_unknown_organisation_and_type_fail_with_what_was_wrong(pfdw):
     code, _, stderr = pfdw("report", "--org", "No Such Body Anywhere")
-    assert code == 1 and "No organisation matches 'No Such Body Anywhere'" in stderr
+    assert code == 2 and "No organisation matches 'No Such Body Anywhere'" in stderr
     code, _, stderr = pfdw("report", "--org-type", "spaceships")
-    assert code == 1 and "Unknown organisation type 'spaceships'" in stderr
+    assert code == 2 and "Unknown organisation type 'spaceships'" in stderr
 
 
 def test_returns_section_appears_only_when_the_reconciliation_mart_holds_returns(

@@ -362,4 +362,4 @@ def test_pfdw_report_takes_as_named_and_recipient_source(warehouse, tmp_path, ca
     html = out.read_text(encoding="utf-8")
     assert "as named at the time" in html and "only those taken from" in html
     code = main(["report", "--warehouse", str(warehouse), "--recipient-source", "letters"])
-    assert code == 1 and "Unknown recipient source 'letters'" in capsys.readouterr().err
+    assert code == 2 and "Unknown recipient source 'letters'" in capsys.readouterr().err
