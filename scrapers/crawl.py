@@ -17,11 +17,11 @@ import contextlib
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +30,13 @@ from typing import Any
 from orchestration.warehouse.children import die_with_parent
 from scrapers import settings as crawl_settings
 from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
+from scrapers.common.progress import (
+    DEFAULT_PROGRESS_INTERVAL_S,
+    PROGRESS_FILE,
+    PROGRESS_INTERVAL_SETTING,
+    CrawlProgress,
+    ProgressTracker,
+)
 from scrapers.common.source import CrawlSource, crawl_source
 from scrapers.common.stats import (
     STAT_LISTING_PAGE_1_CARDS,
@@ -48,6 +55,8 @@ MODES = ("full", "incremental")
 RUN_FILE = "run.json"
 LOG_FILE = "crawl.log"
 CONTACT_ENV_VAR = "PFDW_CRAWLER_CONTACT"
+# How often the runner looks at the crawl (for its progress file) while waiting for it to end.
+POLL_SECONDS = 0.25
 
 
 class CrawlError(RuntimeError):
@@ -141,12 +150,38 @@ def _read_json_lines(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def _wait_for_exit(pid: int, pidfd: int | None, seconds: float) -> None:
+    """Sleep up to ``seconds``, waking as soon as the child exits (when a pidfd is at hand)."""
+    if seconds <= 0:
+        return
+    if pidfd is None:
+        time.sleep(seconds)
+        return
+    select.select([pidfd], [], [], seconds)
+
+
+def _open_pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux 5.3+: poll with sleeps instead
+        return None
+
+
 def _run_subprocess(
-    command: list[str], env: dict[str, str], log_path: Path, timeout_s: float | None
+    command: list[str],
+    env: dict[str, str],
+    log_path: Path,
+    timeout_s: float | None,
+    poll: Callable[[], None] | None = None,
 ) -> tuple[int, bool, int | None, float]:
-    """Run the crawl; returns (exit code, timed out, peak RSS in KiB, wall seconds)."""
-    timed_out = threading.Event()
+    """Run the crawl; returns (exit code, timed out, peak RSS in KiB, wall seconds).
+
+    While it runs, ``poll`` is called every POLL_SECONDS (in this thread: no thread is left
+    behind). If anything here raises (``poll`` included, or Ctrl-C), the crawl is killed and
+    reaped before the error goes on."""
     started = time.monotonic()
+    deadline = started + timeout_s if timeout_s else None
+    timed_out = False
     with log_path.open("ab") as log_handle:
         # The crawl dies with this process: a run killed with kill -9 leaves no Scrapy behind.
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -157,24 +192,91 @@ def _run_subprocess(
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent(),  # noqa: PLW1509 - only arms the parent-death signal
         )
-
-        def kill_on_timeout() -> None:
-            timed_out.set()
-            process.kill()
-
-        timer = threading.Timer(timeout_s, kill_on_timeout) if timeout_s else None
-        if timer is not None:
-            timer.start()
+        pidfd = _open_pidfd(process.pid)
+        reaped = None
         try:
-            # wait4 (not Popen.wait) so the child's peak RSS is known.
-            _, wait_status, usage = os.wait4(process.pid, 0)
+            while reaped is None:
+                # wait4 (not Popen.wait) so the child's peak RSS is known.
+                pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    reaped = wait_status, usage
+                    break
+                now = time.monotonic()
+                if deadline is not None and now >= deadline:
+                    timed_out = True
+                    process.kill()
+                    _, wait_status, usage = os.wait4(process.pid, 0)
+                    reaped = wait_status, usage
+                    break
+                if poll is not None:
+                    poll()
+                wait = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - now)
+                _wait_for_exit(process.pid, pidfd, wait)
         finally:
-            if timer is not None:
-                timer.cancel()
+            if reaped is None:  # an error or an interrupt here: the crawl must not outlive it
+                process.kill()
+                os.wait4(process.pid, 0)
+            if pidfd is not None:
+                os.close(pidfd)
+        wait_status, usage = reaped
         returncode = os.waitstatus_to_exitcode(wait_status)
         process.returncode = returncode
     # ru_maxrss is in KiB on Linux.
-    return returncode, timed_out.is_set(), int(usage.ru_maxrss), time.monotonic() - started
+    return returncode, timed_out, int(usage.ru_maxrss), time.monotonic() - started
+
+
+class _ProgressReader:
+    """Reads the crawl's progress.json while it runs; hands each new snapshot on as a line."""
+
+    def __init__(
+        self, spider: str, run_dir: Path, on_progress: Callable[[CrawlProgress], None] | None
+    ):
+        self.path = run_dir / PROGRESS_FILE
+        self.on_progress = on_progress
+        self.tracker = ProgressTracker(spider)
+        self.sequence: int | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            snapshot = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # not written yet (the file is replaced whole)
+            return None
+        return snapshot if isinstance(snapshot, dict) else None
+
+    def poll(self) -> None:
+        snapshot = self.read()
+        if snapshot is None or snapshot.get("sequence") == self.sequence:
+            return
+        self.sequence = snapshot.get("sequence")
+        progress = self.tracker.update(snapshot)
+        if self.on_progress is not None and not snapshot.get("finished"):
+            self.on_progress(progress)
+
+    def finish(self, status: str, mode: str, wall_seconds: float) -> None:
+        snapshot = self.read()
+        if snapshot is not None and snapshot.get("sequence") != self.sequence:
+            self.tracker.update(snapshot)
+        if self.on_progress is not None:
+            self.on_progress(self.tracker.final(status, mode, wall_seconds))
+
+
+def progress_interval(value: float | str | None, overrides: dict[str, Any] | None) -> float:
+    """Seconds between progress lines: ``value``, else a ``PFDW_PROGRESS_INTERVAL`` settings
+    override, else $PFDW_PROGRESS_INTERVAL, else the default. 0 turns the lines off."""
+    where = "progress_interval_s"
+    if value is None and overrides and PROGRESS_INTERVAL_SETTING in overrides:
+        value, where = overrides[PROGRESS_INTERVAL_SETTING], PROGRESS_INTERVAL_SETTING
+    if value is None and os.environ.get(PROGRESS_INTERVAL_SETTING):
+        value, where = os.environ[PROGRESS_INTERVAL_SETTING], f"${PROGRESS_INTERVAL_SETTING}"
+    if value is None:
+        return DEFAULT_PROGRESS_INTERVAL_S
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"{where} must be a number of seconds, 0 or more, got {value!r}")
+    return seconds
 
 
 @contextlib.contextmanager
@@ -259,8 +361,14 @@ def run_crawl(
     max_listing_pages: int | None = None,
     settings_overrides: dict[str, Any] | None = None,
     timeout_s: float | None = None,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+    progress_interval_s: float | None = None,
 ) -> CrawlResult:
-    """Crawl into ``run_dir`` and write its run.json; see the module docstring."""
+    """Crawl into ``run_dir`` and write its run.json; see the module docstring.
+
+    ``on_progress`` gets a :class:`CrawlProgress` (``.line`` for a person) every
+    ``progress_interval_s`` seconds while the crawl runs (see :func:`progress_interval`), and a
+    last one (``final``) with totals and the average rate once it has ended."""
     spec: CrawlSource = crawl_source(spider)
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
@@ -276,6 +384,7 @@ def run_crawl(
         raise ValueError(f"text_state_file {text_state_file} does not exist")
     if source == "live" and as_of is not None:
         raise ValueError("as_of applies to the offline snapshot only; the live site is today")
+    interval = progress_interval(progress_interval_s, settings_overrides)
     starts_snapshot = source == "snapshot" and not base_url
     if not starts_snapshot and (snapshot_faults is not None or snapshot_layout != "current"):
         raise ValueError(
@@ -284,7 +393,13 @@ def run_crawl(
         )
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    run_files = (*ITEM_FILES.values(), *spec.item_counts.values(), STATS_FILE, RUN_FILE)
+    run_files = (
+        *ITEM_FILES.values(),
+        *spec.item_counts.values(),
+        STATS_FILE,
+        PROGRESS_FILE,
+        RUN_FILE,
+    )
     leftovers = [name for name in run_files if (run_dir / name).exists()]
     if leftovers:
         raise ValueError(
@@ -298,6 +413,7 @@ def run_crawl(
             CONTACT_ENV_VAR,
         )
     settings = build_settings(source, run_dir, contact, settings_overrides)
+    settings[PROGRESS_INTERVAL_SETTING] = interval
     settings.setdefault("SPIDER_MODULES", [spec.spider_module])
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "scrapers.settings"
@@ -319,8 +435,9 @@ def run_crawl(
         }
         command = build_command(spider, spider_args, settings)
         log.info("crawling %s (%s, %s) into %s", origin, source, mode, run_dir)
+        progress = _ProgressReader(spider, run_dir, on_progress)
         returncode, timed_out, peak_rss_kb, wall_seconds = _run_subprocess(
-            command, env, run_dir / LOG_FILE, timeout_s
+            command, env, run_dir / LOG_FILE, timeout_s, poll=progress.poll if interval else None
         )
     finished_at = _utc_now()
 
@@ -372,6 +489,7 @@ def run_crawl(
     partial = run_dir / f"{RUN_FILE}.partial"
     partial.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(partial, run_dir / RUN_FILE)
+    progress.finish(status, mode, wall_seconds)
     result = CrawlResult(
         run_id=run_dir.name,
         run_dir=run_dir,

@@ -68,11 +68,16 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {"scrapers.pipelines.JsonLinesRunPipeline": 300}
 EXTENSIONS = {
     "scrapers.extensions.RunStatsExtension": 500,
+    "scrapers.extensions.CrawlProgressExtension": 510,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 
 # The run folder the pipeline and the stats extension write to; set by the runner.
 PFDW_RUN_DIR = None
+# Seconds between progress snapshots (progress.json; the runner logs one line per snapshot);
+# 0 = only the closing one. The runner sets it (run_crawl(progress_interval_s=...) or
+# $PFDW_PROGRESS_INTERVAL, default scrapers.common.progress.DEFAULT_PROGRESS_INTERVAL_S).
+PFDW_PROGRESS_INTERVAL = 5.0
 
 LIVE_SETTINGS: dict = {
     "ROBOTSTXT_OBEY": True,

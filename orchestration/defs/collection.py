@@ -83,7 +83,8 @@ def build_crawl_asset(spec: SourceSpec) -> AssetsDefinition:
         group_name=CRAWL_GROUP,
         kinds={"scrapy"},
         description=f"Crawl: {spec.description} Runs the `{spec.slug}` spider in a subprocess"
-        " into a new run folder under <data dir>/runs/.",
+        " into a new run folder under `<data dir>/runs/`, logging pages, rate and time left"
+        " every few seconds ($PFDW_PROGRESS_INTERVAL, default 5).",
     )
     def _crawl(
         context: AssetExecutionContext,
@@ -105,6 +106,8 @@ def build_crawl_asset(spec: SourceSpec) -> AssetsDefinition:
             base_url=crawler.crawl_base_url(),
             as_of=as_of,
             options=crawler.crawl_options(),
+            # Pages, rate and time left every few seconds, then totals: the run's log.
+            on_progress=lambda progress: context.log.info(progress.line),
         )
         try:
             mode, crawl = spec.crawl(request)
@@ -118,14 +121,6 @@ def build_crawl_asset(spec: SourceSpec) -> AssetsDefinition:
                 description=f"{spec.slug} crawl failed ({type(exc).__name__}): {exc.args[0]}",
                 metadata=metadata,
             ) from exc
-        context.log.info(
-            "%s %s crawl: %s pages fetched, %s errors in %.1f s",
-            spec.slug,
-            mode,
-            crawl.counts.get("pages_fetched"),
-            crawl.counts.get("errors"),
-            crawl.wall_seconds,
-        )
         return MaterializeResult(metadata=_crawl_metadata(mode, request, crawl))
 
     return _crawl

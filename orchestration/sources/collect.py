@@ -28,6 +28,11 @@ def crawl_source(args) -> str:
     return value
 
 
+def log_progress(progress) -> None:
+    """A crawl's progress line (``scrapers.common.progress``) on the terminal, via the log."""
+    log.info("%s", progress.line)
+
+
 def collect(args, warehouse: Path, runs_root: Path) -> int:
     """Crawl ``args.spider`` and load the run; one summary line for a person."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -46,6 +51,7 @@ def collect(args, warehouse: Path, runs_root: Path) -> int:
         base_url=args.base_url,
         as_of=args.as_of,
         options={},
+        on_progress=log_progress,
     )
     started = time.monotonic()
     from scrapers.crawl import CrawlError
@@ -104,6 +110,7 @@ def crawl_only(args) -> int:
             max_listing_pages=args.max_listing_pages,
             settings_overrides=overrides or None,
             timeout_s=args.timeout,
+            on_progress=log_progress,
         )
     except CrawlError as error:
         print(json.dumps(summary(error.result), indent=2))

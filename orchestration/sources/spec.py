@@ -34,6 +34,9 @@ class CrawlRequest:
     base_url: str | None
     as_of: date | None
     options: dict[str, Any]
+    # Called with each scrapers.common.progress.CrawlProgress while the crawl runs, and with
+    # the final one (totals and rate) when it ends; ``.line`` is the text for a person.
+    on_progress: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from scrapers.common.items import CrawlErrorItem, NotModifiedItem, SkippedPageItem
+from scrapers.common.progress import STAT_LISTING_PAGES_EXPECTED
 from scrapers.common.spider import (
     describe_failure,
     positive_int_or_none,
@@ -398,6 +399,9 @@ class JudiciaryPfdSpider(ReportTextsMixin, scrapy.Spider):
         self._set_stat(STAT_REPORTS_LISTED, len(self.listed_urls))
         page_count = listing["page_count"]
         last_page = self.last_listing_page(page_count)
+        if self.mode == "full" and page_number == 1:
+            # How many listing pages this run reads: the progress line's time left uses it.
+            self._set_stat(STAT_LISTING_PAGES_EXPECTED, last_page)
         unknown_cards = [
             card
             for card in cards

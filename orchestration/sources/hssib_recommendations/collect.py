@@ -101,6 +101,7 @@ def crawl(request: CrawlRequest) -> tuple[str, Any]:
         mode="full",
         base_url=base_url,
         as_of=request.as_of,
+        on_progress=request.on_progress,
         **request.options,
     )
     return "full", crawl

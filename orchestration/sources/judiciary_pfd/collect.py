@@ -7,6 +7,7 @@ itself runs in a subprocess (``scrapers.crawl``); only this module writes to the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,11 +48,12 @@ def crawl_judiciary_pfd(
     base_url: str | None = None,
     policy: RevisitPolicy | None = None,
     crawl_options: dict[str, Any] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
 ) -> tuple[str, Path, Any]:
     """The crawl half: decide the mode (``auto`` = incremental when the warehouse already holds
     reports, else full), write the incremental state and (any mode, when the warehouse exists)
     the text state (which PDF each known text was read from, which report PDFs are unread), run
-    the spider in a subprocess.
+    the spider in a subprocess (``on_progress``: see ``scrapers.crawl.run_crawl``).
 
     Returns (mode, run folder, scrapers.crawl.CrawlResult). Raises the crawl runner's
     ``LayoutDriftError`` / ``CrawlFailedError`` when the run is not loadable."""
@@ -98,6 +100,7 @@ def crawl_judiciary_pfd(
         text_state_file=text_state_file,
         base_url=base_url,
         as_of=as_of,
+        on_progress=on_progress,
         **(crawl_options or {}),
     )
     return mode, run_dir, crawl
@@ -122,6 +125,7 @@ def collect_judiciary_pfd(
     base_url: str | None = None,
     policy: RevisitPolicy | None = None,
     crawl_options: dict[str, Any] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
 ) -> CollectResult:
     """Crawl judiciary.uk (or its offline snapshot) and load the run."""
     mode, run_dir, crawl = crawl_judiciary_pfd(
@@ -133,6 +137,7 @@ def collect_judiciary_pfd(
         base_url=base_url,
         policy=policy,
         crawl_options=crawl_options,
+        on_progress=on_progress,
     )
     load = load_judiciary_pfd(warehouse, run_dir)
     return CollectResult(run_dir=run_dir, mode=mode, load=load, crawl=crawl)
@@ -148,6 +153,7 @@ def crawl(request: CrawlRequest) -> tuple[str, Any]:
         as_of=request.as_of,
         base_url=request.base_url,
         crawl_options=request.options,
+        on_progress=request.on_progress,
     )
     return mode, result
 

@@ -170,8 +170,20 @@ def test_layout_drift_fails_before_anything_is_loaded(tmp_path):
 def test_incremental_run_fetches_only_new_and_open_pages_and_equals_a_full_crawl(tmp_path):
     first, later = date(2013, 12, 31), date(2014, 2, 28)
     collect(tmp_path, "inc", mode="full", as_of=first)
-    incremental = collect(tmp_path, "inc", mode="auto", as_of=later)
+    progress = []
+    incremental = collect(
+        tmp_path,
+        "inc",
+        mode="auto",
+        as_of=later,
+        crawl_options={"settings_overrides": QUIET, "progress_interval_s": 0.2},
+        on_progress=progress.append,
+    )
     assert incremental.mode == "incremental"
+    # The crawl's progress reached the caller, its last line the totals of the run.
+    assert progress and progress[-1].final
+    assert progress[-1].line.startswith("judiciary_pfd incremental crawl finished: ")
+    assert progress[-1].pages == incremental.crawl.counts["pages_fetched"]
     collect(tmp_path, "full", mode="full", as_of=later)
     assert content(tmp_path / "inc.duckdb") == content(tmp_path / "full.duckdb")
 
