@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 
-.PHONY: help install browser run ui audit test lint format bench quality chaos snapshot report export clean
+.PHONY: help install browser run ui docs audit test lint format bench quality chaos snapshot report export clean
 
 help:
 	@echo "make run       install, then run the pipeline through Dagster on the offline snapshot"
-	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules)"
+	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 (PORT=3001 for another port)"
+	@echo "make docs      dbt docs and the Data Docs of the published warehouse on http://127.0.0.1:8580"
 	@echo "make audit     publication-completeness and FOI reconciliation audit (data/audit/)"
 	@echo "make test      install, then run the whole offline test suite"
 	@echo "make lint      ruff (lint + format check) and sqlfluff"
@@ -42,11 +43,17 @@ browser:
 	      || echo "chromium could not be installed: browser tests will be skipped"; \
 	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
 
+# make run V=1: every Dagster event (DEBUG) instead of INFO.
 run: install
-	$(BIN)/pfdw run
+	$(BIN)/pfdw run $(if $(V),-v)
 
+# make ui PORT=3001: another port.
 ui: install
-	$(BIN)/pfdw ui
+	$(BIN)/pfdw ui --port $(or $(PORT),3000)
+
+# make docs PORT=8600: another port.
+docs: install
+	$(BIN)/pfdw docs --port $(or $(PORT),8580)
 
 audit: install
 	$(BIN)/pfdw audit run

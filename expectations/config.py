@@ -94,6 +94,12 @@ class AuditConfig:
     # Missing refs allowed per ref year before the year fails (0: every gap is reported).
     max_ref_gaps_per_year: int = 0
 
+    # --- Data Docs history (not a threshold: how much the site keeps) -------------------------
+    # Audit runs kept in the one Data Docs site (<data dir>/audit/data_docs/), oldest pruned
+    # first. The audit runs weekly (weekly_publication_audit), so 52 is a year of history; one
+    # run's pages and results are about 0.5 MB, so the site stays under about 30 MB.
+    data_docs_runs_kept: int = 52
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -1,17 +1,24 @@
-"""The audit report: run every Great Expectations suite on a warehouse file, write Data Docs and
-a dated summary under ``<data dir>/audit/``, and keep the history so each area can be followed
-over time. (The Dagster asset ``audit/report`` calls it on a run's working copy; ``pfdw audit run``
-on the published warehouse; ``pfdw audit`` prints the latest summary.)
+"""The audit report: run every Great Expectations suite on a warehouse file, add the results to
+the one Data Docs site and write a dated summary under ``<data dir>/audit/``, and keep the history
+so each area can be followed over time. (The Dagster asset ``audit/report`` calls it on a run's
+working copy; ``pfdw audit run`` on the published warehouse; ``pfdw audit`` prints the latest
+summary.)
 
 Layout written by one run (``<stamp>`` is UTC, e.g. ``2026-11-22T001554Z``)::
 
     <data dir>/audit/<stamp>/summary.json      every suite's result, failing bodies and areas
     <data dir>/audit/<stamp>/summary.md        the same for a person
-    <data dir>/audit/<stamp>/data_docs/        GX Data Docs (index.html), styled offline
+    <data dir>/audit/data_docs/index.html      GX Data Docs, one site for every run kept (the
+                                               newest ``data_docs_runs_kept``, default 52),
+                                               styled offline
+    <data dir>/audit/gx_validations/           the GX validation results the site is built from
     <data dir>/audit/history/completeness.csv  one row per area per run (appended)
     <data dir>/audit/history/reconciliation.csv one row per return row per run (appended)
     <data dir>/audit/history/runs.csv          one row per suite per run (appended)
     <data dir>/audit/LATEST                    the folder name of the newest run
+
+Each run is named in Data Docs ``<label>-as_of-<date>``: the label is the Dagster job and run
+id when the audit asset runs it, ``pfdw-audit`` from the command line.
 
 A suite that fails with severity error (broken data) makes ``AuditRun.has_errors`` true;
 findings about the world (warnings) do not.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +41,9 @@ from orchestration.warehouse import connection
 AUDIT_SUBDIR = "audit"
 HISTORY_SUBDIR = "history"
 LATEST_FILE = "LATEST"
+DOCS_SUBDIR = "data_docs"
+RESULTS_SUBDIR = "gx_validations"
+DEFAULT_RUN_LABEL = "pfdw-audit"
 OUTCOME_COUNTS_SQL = """
     SELECT coalesce(organisation_type, 'unresolved') AS organisation_type, outcome_category,
            coalesce(exemption, '') AS exemption, count(*) AS return_rows
@@ -53,6 +64,8 @@ class AuditRun:
     summary: dict
     outcomes: list = field(default_factory=list)
     docs_index: Path | None = None
+    docs_run_name: str | None = None
+    docs_pages: dict[str, Path] = field(default_factory=dict)  # suite -> this run's page
 
     @property
     def has_errors(self) -> bool:
@@ -61,6 +74,11 @@ class AuditRun:
 
 def audit_root(data_dir: Path | str) -> Path:
     return Path(data_dir) / AUDIT_SUBDIR
+
+
+def data_docs_index(data_dir: Path | str) -> Path:
+    """The one Data Docs site's index page (it exists once an audit has run)."""
+    return audit_root(data_dir) / DOCS_SUBDIR / "index.html"
 
 
 def _table_exists(con, qualified: str) -> bool:
@@ -92,9 +110,12 @@ def run_audit(
     config=None,
     suites: Sequence[str] | None = None,
     now: datetime | None = None,
+    run_label: str | None = None,
 ) -> AuditRun:
-    """Run the registered suites (all by default) on the warehouse and write the audit folder."""
+    """Run the registered suites (all by default) on the warehouse and write the audit folder.
+    ``run_label`` names the run in Data Docs (default ``pfdw-audit``; the as-of date is added)."""
     from expectations.config import AuditConfig
+    from expectations.data_docs import run_name
     from expectations.registry import SUITES
     from expectations.runner import AuditRunner
 
@@ -107,9 +128,18 @@ def run_audit(
     root = audit_root(data_dir)
     folder = root / stamp
     folder.mkdir(parents=True, exist_ok=True)
-    runner = AuditRunner(folder / "data_docs")
     outcomes, skipped = [], []
     with connection.connect(warehouse, read_only=True) as con:
+        as_of = None
+        if _table_exists(con, "main.fct_reports"):
+            as_of = con.execute("SELECT max(as_of_date) FROM main.fct_reports").fetchall()[0][0]
+        runner = AuditRunner(
+            root / DOCS_SUBDIR,
+            results_dir=root / RESULTS_SUBDIR,
+            run_name=run_name(run_label or DEFAULT_RUN_LABEL, as_of),
+            run_time=now,
+            runs_kept=config.data_docs_runs_kept,
+        )
         for spec in SUITES:
             if suites and spec.name not in suites:
                 continue
@@ -128,10 +158,8 @@ def run_audit(
             if _table_exists(con, "main.audit_returns_reconciliation")
             else []
         )
-        as_of = None
-        if _table_exists(con, "main.fct_reports"):
-            as_of = con.execute("SELECT max(as_of_date) FROM main.fct_reports").fetchall()[0][0]
     docs_index = runner.build_docs() if outcomes else None
+    pages = runner.page_paths() if docs_index else {}
     summary = {
         "audited_at": now.isoformat(timespec="seconds"),
         "warehouse": str(warehouse.resolve()),
@@ -141,13 +169,22 @@ def run_audit(
         "skipped_suites": skipped,
         "return_outcomes_by_organisation_type": counts,
         "reconciliation": reconciliation,
-        "data_docs": str(docs_index.relative_to(folder)) if docs_index else None,
+        "data_docs": os.path.relpath(docs_index, folder) if docs_index else None,
+        "data_docs_run": runner.run_id.run_name if docs_index else None,
+        "data_docs_pages": {suite: os.path.relpath(page, folder) for suite, page in pages.items()},
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     (folder / "summary.md").write_text(summary_markdown(summary), encoding="utf-8")
     _append_history(root, stamp, outcomes, reconciliation)
     (root / LATEST_FILE).write_text(stamp + "\n", encoding="utf-8")
-    return AuditRun(folder, summary, outcomes, docs_index)
+    return AuditRun(
+        folder,
+        summary,
+        outcomes,
+        docs_index,
+        runner.run_id.run_name if docs_index else None,
+        pages,
+    )
 
 
 def _append_csv(path: Path, columns: Sequence[str], rows: list[dict]) -> None:
@@ -291,5 +328,8 @@ def summary_markdown(summary: dict) -> str:
                 f" {json.dumps(expectation['thresholds'])}:"
                 f" {_md(', '.join(expectation['failing_entities'][:40]))}"
             )
-    lines += ["", f"Data Docs: `{summary['data_docs']}`", ""]
+    docs = f"Data Docs: `{summary['data_docs']}`"
+    if summary.get("data_docs_run"):
+        docs += f", this run listed as `{summary['data_docs_run']}`"
+    lines += ["", docs, ""]
     return "\n".join(lines)

@@ -4,11 +4,13 @@ An ephemeral GX context per audit run; each suite's frame is a pandas DataFrame 
 warehouse (validating DuckDB through SQL fails in GX, see the stack notes). Results are reduced
 to ``SuiteOutcome``: pass/fail, severity (``error`` for broken data, ``warning`` for findings about
 the world), the failing organisations / areas / fields, and the offending rows. The same context
-renders Data Docs, made to look right offline by ``expectations.data_docs``.
+renders Data Docs: with a results folder, one stable site that keeps the history of runs, each
+under its run name and the data asset it validated (``expectations.data_docs``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from dataclasses import asdict, dataclass, field
@@ -21,7 +23,6 @@ from expectations.config import AuditConfig
 from expectations.registry import SUITES, SuiteSpec
 
 log = logging.getLogger(__name__)
-DOCS_SITE = "audit"
 UNEXPECTED_ROWS_KEPT = 50
 _SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
 
@@ -119,30 +120,53 @@ def _outcome_of(spec: SuiteSpec, result) -> ExpectationOutcome:
 
 
 class AuditRunner:
-    """Validates registered suites in one ephemeral GX context; optionally renders Data Docs."""
+    """Validates registered suites in one ephemeral GX context; optionally renders Data Docs.
 
-    def __init__(self, docs_dir: Path | str | None = None):
+    ``docs_dir`` alone: a site of this run's results only. With ``results_dir`` too: the
+    results are added to that store (the newest ``runs_kept`` runs are kept) and the one site
+    at ``docs_dir`` lists them all. Every suite validated by one runner shares one run id,
+    named ``run_name`` (``expectations.data_docs.run_name``) at ``run_time``.
+    """
+
+    def __init__(
+        self,
+        docs_dir: Path | str | None = None,
+        *,
+        results_dir: Path | str | None = None,
+        run_name: str | None = None,
+        run_time: dt.datetime | None = None,
+        runs_kept: int = AuditConfig.data_docs_runs_kept,
+    ):
         import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        from expectations import data_docs
+
+        if runs_kept < 1:
+            raise ValueError(f"data_docs_runs_kept must be at least 1, got {runs_kept}")
         self._gx = gx
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         for site in list(self.context.get_config().data_docs_sites or {}):
             self.context.delete_data_docs_site(site)  # the default writes to a temp folder
         self.docs_dir = Path(docs_dir) if docs_dir else None
+        self.results_dir = Path(results_dir) if results_dir and docs_dir else None
+        self.runs_kept = runs_kept
+        self.run_id = RunIdentifier(
+            run_name=run_name or "audit", run_time=run_time or dt.datetime.now(dt.UTC)
+        )
+        self._validated: list = []  # (result key, result) of each suite, for the site
+        if self.results_dir:
+            self.context.add_store(
+                data_docs.HISTORY_STORE, data_docs.history_store_config(self.results_dir)
+            )
         if self.docs_dir:
             self.context.add_data_docs_site(
-                site_name=DOCS_SITE,
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "show_how_to_buttons": False,
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(self.docs_dir.resolve()),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
+                site_name=data_docs.SITE_NAME,
+                site_config=data_docs.site_config(
+                    self.docs_dir, data_docs.HISTORY_STORE if self.results_dir else None
+                ),
             )
         self._source = self.context.data_sources.add_pandas("warehouse_frames")
 
@@ -165,8 +189,12 @@ class AuditRunner:
             gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
         )
         result = definition.run(
-            batch_parameters={"dataframe": frame}, result_format=_result_format(spec)
+            batch_parameters={"dataframe": frame},
+            result_format=_result_format(spec),
+            run_id=self.run_id,
         )
+        if self.docs_dir:
+            self._keep_for_docs(spec, result)
         outcomes = [_outcome_of(spec, r) for r in result.results]
         failed = [o for o in outcomes if not o.success]
         severity = None
@@ -186,15 +214,59 @@ class AuditRunner:
             expectations=outcomes,
         )
 
+    def _keep_for_docs(self, spec: SuiteSpec, result) -> None:
+        """Name the data asset on the result's page (GX shows "Data asset: None" for a
+        DataFrame batch), and note the result's key for the site."""
+        batch_spec = dict(result.meta.get("batch_spec") or {})
+        result.meta["batch_spec"] = {**batch_spec, "data_asset_name": spec.table}
+        store = self.context.validation_results_store
+        key = next(
+            k
+            for k in store.list_keys()
+            if k.expectation_suite_identifier.name == spec.name
+            and k.run_id.to_tuple() == self.run_id.to_tuple()
+        )
+        store.set(key, result)
+        self._validated.append((key, result))
+
     def build_docs(self) -> Path | None:
-        """Render Data Docs for every suite validated so far; returns index.html."""
+        """Render Data Docs for every suite validated so far; returns index.html. With a
+        results folder, this run's results join the history first and the oldest runs beyond
+        ``runs_kept`` leave it; only this run's pages and the index are rendered."""
         if not self.docs_dir:
             return None
-        from expectations.data_docs import make_offline
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
 
-        self.context.build_data_docs(site_names=[DOCS_SITE])
-        make_offline(self.docs_dir)
+        from expectations import data_docs
+
+        keys = [key for key, _ in self._validated]
+        suites = [ExpectationSuiteIdentifier(k.expectation_suite_identifier.name) for k in keys]
+        with data_docs.site_lock(self.docs_dir):
+            if self.results_dir:
+                history = self.context.stores[data_docs.HISTORY_STORE]
+                for key, result in self._validated:
+                    history.set(key, result)
+                data_docs.prune_history(history, self.runs_kept)
+            self.context.build_data_docs(
+                site_names=[data_docs.SITE_NAME], resource_identifiers=[*keys, *suites] or None
+            )
+            data_docs.remove_empty_folders(self.docs_dir / "validations")
+            data_docs.make_offline(self.docs_dir)
         return self.docs_dir / "index.html"
+
+    def page_paths(self) -> dict[str, Path]:
+        """Each validated suite's page of this run in the site (GX's layout: validations/
+        <suite>/<run name>/<run time>/<batch>.html)."""
+        if not self.docs_dir:
+            return {}
+        return {
+            key.expectation_suite_identifier.name: self.docs_dir.joinpath(
+                "validations", *key.to_tuple()[:-1], f"{key.to_tuple()[-1]}.html"
+            )
+            for key, _ in self._validated
+        }
 
 
 def run_suite(

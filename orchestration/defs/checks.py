@@ -20,6 +20,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from orchestration.defs.audit import DATA_DOCS_URL
 from orchestration.defs.metadata import markdown_table
 from orchestration.defs.resources import AuditResource, WarehouseResource
 from orchestration.warehouse import connection
@@ -64,6 +65,8 @@ def check_result(spec, outcome) -> AssetCheckResult:
             "facts": MetadataValue.json(
                 {k: v for k, v in outcome.facts.items() if k != "area_rows"}
             ),  # fmt: skip
+            # the suite's history, run by run (the audit report adds each run to it)
+            "data_docs": MetadataValue.url(DATA_DOCS_URL),
         },
     )
 

@@ -97,6 +97,12 @@ def test_audit_history_is_kept_per_run(audited):
     assert runs == {first.folder.name, second.folder.name}
     areas_per_run = {run: sum(r["audit_run"] == run for r in rows) for run in runs}
     assert min(areas_per_run.values()) >= 77
+    # one Data Docs site holds both runs; each summary points at its own pages in it
+    assert first.docs_index == second.docs_index == root / "data_docs" / "index.html"
+    for run in (first, second):
+        assert run.docs_pages and all(page.is_file() for page in run.docs_pages.values())
+        assert run.summary["data_docs"] == "../data_docs/index.html"
+    assert first.docs_pages["raw_crawl"] != second.docs_pages["raw_crawl"]
 
 
 @pytest.mark.slow
