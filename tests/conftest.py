@@ -33,16 +33,3 @@ def hssib_sample(tmp_path_factory) -> HssibSample:
     result = run_dbt_build(warehouse, root, as_of=as_of)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return HssibSample(warehouse, [first.load, second.load], as_of)
-
-
-@pytest.fixture(scope="session")
-def name_key_functions_warehouse(tmp_path_factory) -> Path:
-    """An empty warehouse holding only the name-key macros, made by the dbt project itself
-    (`dbt run-operation create_name_key_functions`). Copy it before adding tables."""
-    from orchestration.warehouse.dbt_cli import run_dbt
-
-    folder = tmp_path_factory.mktemp("name_keys")
-    path = folder / "pfd.duckdb"
-    completed = run_dbt(["run-operation", "create_name_key_functions"], path, folder)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    return path

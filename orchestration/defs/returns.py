@@ -2,13 +2,14 @@
 
 - ``raw/returns__files`` + ``raw/returns__rows`` (``load__returns``): loads the real returns that
   ship with the project and every .csv/.xlsx in ``<data dir>/inbox/returns/`` into this run's
-  working copy. Names are checked against the marts, so it runs after ``dim_organisations`` and
-  ``dim_coroner_areas``; a bad inbox file is quarantined (moved) with its reason and reported in
-  the metadata, and nothing from it is loaded.
-
-The dbt models built on them (``orchestration.sources.returns.DBT_SELECT``) are their own dbt
-assets (``orchestration.defs.dbt.build_dbt_assets``), so the graph is marts -> raw returns ->
-returns models without a cycle.
+  working copy. A raw source with no upstream: it reads no mart and no dbt macro, so it loads on
+  an empty warehouse and the whole dbt project builds after it in one ``dbt build``. A file that
+  fails the raw checks (columns, types, dates, periods, duplicates, limits) is quarantined
+  (moved, for an inbox file) with its reason and reported in the metadata, and nothing from it
+  is loaded. Names are loaded as written: dbt resolves them, and a file version with a name that
+  resolves to nothing is held out of the reconciliation as a whole while the previously accepted
+  version stays current (``main.audit_returns_unresolved`` lists file, row, column and name; the
+  ``gx_returns_reconciliation`` check fails naming them). Such an inbox file is not moved.
 """
 
 from pathlib import Path
@@ -28,7 +29,6 @@ from orchestration.sources.returns import load as returns
 
 RETURNS_TABLES = (returns.FILES_TABLE, returns.ROWS_TABLE)
 INBOX_SUBDIR = Path("inbox") / "returns"
-NAME_SOURCES = (AssetKey(["dim_organisations"]), AssetKey(["dim_coroner_areas"]))
 
 
 def returns_key(table: str) -> AssetKey:
@@ -78,10 +78,10 @@ def load_all(warehouse: Path, data_dir: Path, files: list[Path], move_bad: bool)
         AssetSpec(
             key=returns_key(table),
             group_name=RAW_GROUP,
-            deps=list(NAME_SOURCES),
             kinds={"duckdb"},
             description=f"raw.{table}: FOI answers and official statements (returns), loaded"
-            " all or nothing per file with their history (orchestration.sources.returns.load).",
+            " all or nothing per file with their history, names as written"
+            " (orchestration.sources.returns.load; dbt resolves the names).",
         )
         for table in RETURNS_TABLES
     ],

@@ -3,13 +3,14 @@
 The Jinja macros ``org_name_key`` and ``coroner_area_key`` (dbt_project/macros/text_cleaning.sql)
 are the rule. Every dbt run stores them in the warehouse as DuckDB macros
 (``main.org_name_key``, ``main.org_name_key_with_brackets``, ``main.coroner_area_key``;
-dbt_project/macros/name_key_functions.sql), and the returns validation asks the warehouse for
-keys instead of keying names in Python. These tests show that:
+dbt_project/macros/name_key_functions.sql), and the returns names are resolved by dbt alone
+(``int_returns_resolved``); no Python code keys names. These tests show that:
 
 - no Python code keys names itself;
 - the stored macros give the key the Jinja macros give, on awkward names (apostrophes, "&",
   "St"/"Saint", "Dept", hyphens, "NHS FT", brackets) and on every name the models keyed;
-- returns validation accepts exactly the awkward names dbt's ``int_returns_resolved`` resolves.
+- dbt's ``int_returns_resolved`` (the only place returns names are resolved) resolves the awkward
+  names by the warehouse's keys.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import pytest
 
 from orchestration.sources.returns.load import ensure_schema
 from orchestration.sources.returns.read import ALL_COLUMNS, ReturnsRow
-from orchestration.sources.returns.validate import known_names, validate_rows
 from orchestration.warehouse.dbt_cli import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -140,9 +140,11 @@ def test_no_python_code_keys_names_itself():
         for match in definition.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
-    validation = (REPO_ROOT / "orchestration/sources/returns/validate.py").read_text("utf-8")
-    assert "main.org_name_key_with_brackets(name)" in validation
-    assert "main.coroner_area_key(name)" in validation
+    sql = (
+        REPO_ROOT / "dbt_project/models/intermediate/returns/int_returns_resolved.sql"
+    ).read_text("utf-8")
+    assert "org_name_key('returns.organisation_name', strip_brackets=false)" in sql
+    assert "coroner_area_key('returns.organisation_name')" in sql
 
 
 def test_warehouse_macros_are_the_jinja_macros_on_awkward_names(returns_warehouse):
@@ -196,13 +198,7 @@ def test_warehouse_macros_give_every_key_the_models_computed(sample_warehouse):
     assert min(counts) > 0
 
 
-def test_validation_accepts_exactly_the_names_dbt_resolves(returns_warehouse):
-    rows = awkward_rows()
-    names = known_names(returns_warehouse, [r.values["organisation_name"] for r in rows])
-    problems = validate_rows("awkward.csv", rows, names, TODAY)
-    assert [str(p) for p in problems if p.column != "organisation_name"] == []
-    rejected = {p.row for p in problems if p.column == "organisation_name"}
-    validation = {r.values["organisation_name"]: r.row_number not in rejected for r in rows}
+def test_dbt_resolves_exactly_the_awkward_names(returns_warehouse):
     resolved = {
         name: key
         for name, key in query(
@@ -212,4 +208,3 @@ def test_validation_accepts_exactly_the_names_dbt_resolves(returns_warehouse):
         )
     }
     assert resolved == {**AWKWARD_ORGANISATIONS, **AWKWARD_AREAS}
-    assert validation == {name: key is not None for name, key in resolved.items()}

@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import os
 import re
-import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -29,39 +28,18 @@ from orchestration.sources.returns.read import (
 )
 from orchestration.sources.returns.templates import bundled_data_folder, template_folder
 from orchestration.sources.returns.validate import validate_rows
-from tests.orchestration.sources.returns.test_files import ORGANISATIONS, TODAY
+from tests.orchestration.sources.returns.test_files import TODAY
 
 OFFICIAL_CSV = bundled_data_folder() / "official_counts.csv"
 STAGING_SQL = Path(__file__).parents[2] / "dbt_project/models/staging/returns"
-NAME_TABLES = (
-    "CREATE SCHEMA intermediate",
-    "CREATE TABLE main.dim_organisations (organisation_key VARCHAR, canonical_name VARCHAR)",
-    "CREATE TABLE intermediate.int_organisation_names_unioned"
-    " (organisation_key VARCHAR, name VARCHAR)",
-    "INSERT INTO intermediate.int_organisation_names_unioned"
-    " VALUES ('nb:greater-london-authority', 'GLA')",
-    "CREATE TABLE main.dim_coroner_areas"
-    " (coroner_area_key VARCHAR, coroner_area VARCHAR, raw_spellings VARCHAR[])",
-    "INSERT INTO main.dim_coroner_areas VALUES ('norfolk', 'Norfolk', ['Norfolk'])",
-)
-
-
-@pytest.fixture(scope="module")
-def name_key_warehouse(tmp_path_factory, name_key_functions_warehouse) -> Path:
-    path = tmp_path_factory.mktemp("name_keys") / "pfd.duckdb"
-    shutil.copyfile(name_key_functions_warehouse, path)
-    with duckdb.connect(str(path)) as con:
-        for statement in NAME_TABLES:
-            con.execute(statement)
-        con.executemany("INSERT INTO main.dim_organisations VALUES (?, ?)", ORGANISATIONS)
-    return path
 
 
 @pytest.fixture
-def warehouse(tmp_path, name_key_warehouse) -> Path:
+def warehouse(tmp_path) -> Path:
+    """An empty warehouse: the raw load needs no dbt build, mart or macro (dbt resolves names)."""
     path = tmp_path / "warehouse" / "pfd.duckdb"
     path.parent.mkdir()
-    shutil.copyfile(name_key_warehouse, path)
+    duckdb.connect(str(path)).close()
     return path
 
 
@@ -420,14 +398,12 @@ def test_every_count_that_passes_validation_fits_the_dbt_column(tmp_path):
     largest = f"{limit:,}"
     rows, _ = read_returns_file(OFFICIAL_CSV)
     rows[0].values["reports_received"] = largest
-    assert validate_rows("answer.csv", rows, None, TODAY) == []
+    assert validate_rows("answer.csv", rows, TODAY) == []
     with duckdb.connect() as con:
         cast = con.execute("SELECT cast(replace(?, ',', '') AS INTEGER)", [largest]).fetchone()
     assert cast == (limit,)
     rows[0].values["reports_received"] = f"{limit + 1:,}"
-    assert [p.column for p in validate_rows("answer.csv", rows, None, TODAY)] == [
-        "reports_received"
-    ]
+    assert [p.column for p in validate_rows("answer.csv", rows, TODAY)] == ["reports_received"]
 
 
 def test_the_documented_limits_are_the_limits_in_force():

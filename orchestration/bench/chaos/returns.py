@@ -36,8 +36,8 @@ from orchestration.sources.returns.templates import bundled_data_folder
 MEMORY_BUDGET_MIB = 256
 REPOSITORY = Path(__file__).resolve().parents[3]
 
-# The child: read and validate one file within the given limits (names are not resolved: that
-# needs a warehouse and is not what is measured), then print the problems or "accepted N rows".
+# The child: read and validate one file within the given limits (everything the raw load checks;
+# names are resolved later by dbt), then print the problems or "accepted N rows".
 CHECK = """
 import dataclasses, json, sys
 from datetime import date
@@ -49,7 +49,7 @@ chosen = dataclasses.replace(limits.LIMITS, **json.loads(sys.argv[2]))
 path = Path(sys.argv[1])
 rows, problems = read_returns_file(path, chosen)
 if not problems:
-    problems = validate_rows(path.name, rows, None, date.today(), chosen)
+    problems = validate_rows(path.name, rows, date.today(), chosen)
 for problem in problems:
     print(problem)
 if not problems:

@@ -3,11 +3,16 @@
 - The whole file is read (``read``) and validated (``validate``) before the warehouse is
   touched. A bad file is quarantined (copied, or moved out of the inbox) beside a
   ``.reason.txt`` that says why, and nothing from it is loaded.
+- A raw load reads no mart and no dbt macro, so it works on an empty warehouse before any dbt
+  build: names are loaded as written.
 - The same file twice (same SHA-256) is a no-op. A file with the name of an already loaded file
   but other content is a corrected version: it supersedes the earlier one (whose rows stay in the
   history, ``is_current = false``).
-- dbt (``int_returns_resolved``) resolves the loaded names again and reports any that no longer
-  match; ``rebuild_models`` builds those models after a load.
+- dbt resolves the names (``int_returns_resolved``, by the warehouse's own name-key macros). A
+  file version with a name that resolves to nothing is held out of the reconciliation as a whole
+  and the previously accepted version of the same file stays current
+  (``int_returns_file_versions``); its names are listed in ``main.audit_returns_unresolved``
+  (``held_out_problems`` reads them). ``rebuild_models`` builds the returns models after a load.
 
 Command line::
 
@@ -37,7 +42,7 @@ from orchestration.sources.returns.read import (
     read_returns_file,
 )
 from orchestration.sources.returns.templates import bundled_data_folder
-from orchestration.sources.returns.validate import known_names, validate_rows
+from orchestration.sources.returns.validate import validate_rows
 from orchestration.warehouse import connection, settings
 
 __all__ = [
@@ -50,9 +55,11 @@ __all__ = [
     "ensure_schema",
     "file_history",
     "file_sha256",
+    "held_out_problems",
     "load_returns_file",
     "quarantine",
     "rebuild_models",
+    "resolve_loaded_names",
 ]
 
 RAW_SCHEMA = "raw"
@@ -175,8 +182,7 @@ def load_returns_file(
         )
     rows, problems = read_returns_file(path)
     if not problems:
-        names = known_names(warehouse, (r.values.get("organisation_name") for r in rows))
-        problems = validate_rows(path.name, rows, names, today or date.today())
+        problems = validate_rows(path.name, rows, today or date.today())
     if problems:
         target = quarantine(path, problems, data_dir, move_bad_file)
         raise ReturnsFileError(problems, quarantined_to=target)
@@ -270,3 +276,37 @@ def rebuild_models(warehouse: Path | str) -> None:
             f"dbt build of the returns models failed (exit {completed.returncode}):\n"
             f"{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
         )
+
+
+def held_out_problems(warehouse: Path | str, checksums: Iterable[str]) -> list[str]:
+    """The problem lines ("file, row N, column C: unknown organisation ...") that hold the given
+    file versions out of the reconciliation, as the last dbt build of ``warehouse`` found them
+    (``main.audit_returns_unresolved``); empty when they resolve or no build made the list."""
+    if not Path(warehouse).exists():
+        return []
+    with connection.connect(warehouse, read_only=True) as con:
+        if not connection.table_exists(con, "main", "audit_returns_unresolved"):
+            return []
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT problem_text FROM main.audit_returns_unresolved"
+                " WHERE list_contains(?::VARCHAR[], file_sha256)"
+                " ORDER BY file_name, loaded_at, row_number",
+                [sorted(set(checksums))],
+            ).fetchall()
+        ]
+
+
+def resolve_loaded_names(warehouse: Path | str, checksums: Iterable[str]) -> list[str] | None:
+    """After a command-line load: build the returns models (names are resolved by dbt only) and
+    return the problems holding the given versions out (``held_out_problems``). None when the
+    warehouse has no built models to resolve names against yet: the next run's dbt build does."""
+    if not Path(warehouse).exists():
+        return None
+    with connection.connect(warehouse, read_only=True) as con:
+        built = connection.table_exists(con, "intermediate", "int_organisation_names_unioned")
+    if not built:
+        return None
+    rebuild_models(warehouse)
+    return held_out_problems(warehouse, checksums)

@@ -3,25 +3,20 @@ row and column; an empty list means the file can be loaded.
 
 - A refusal or "not held" answer is an outcome with no count: a number in ``reports_received``
   for such a row is an error, because a refusal must never be counted as zero reports.
-- Each name must match an organisation (``main.dim_organisations`` and the listed names and
-  aliases in ``intermediate.int_organisation_names_unioned``) or, for coroner-area returns, an
-  area in ``main.dim_coroner_areas``. Unknown names are errors, never guessed.
-
-Names are compared by the warehouse's own keys, never by a copy of the rule in Python: the dbt
-project stores its name-key macros in the warehouse as DuckDB macros
-(``main.org_name_key_with_brackets``, ``main.coroner_area_key``; made on every dbt run from the
-same Jinja macros its models use, ``dbt_project/macros/name_key_functions.sql``), and
-``known_names`` asks the warehouse it validates against for the keys, parameter-bound. So this
-check and dbt's resolution (``int_returns_resolved``) cannot disagree about how a name is keyed.
+- Names are not resolved here: this is a raw load, and it reads no mart and no dbt macro, so it
+  works on an empty warehouse before any dbt build. Names are loaded as written; dbt resolves
+  them with the warehouse's own name-key macros (``int_returns_resolved``) and holds a file
+  version with a name that resolves to nothing out of the reconciliation as a whole
+  (``int_returns_file_versions``, listed in ``main.audit_returns_unresolved``).
+- Duplicates are found by the name as written (ignoring case; spaces were already collapsed by
+  the reader), period, counting basis and source reference.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 from orchestration.sources.returns import limits as returns_limits
 from orchestration.sources.returns.limits import Limits
@@ -30,16 +25,13 @@ from orchestration.sources.returns.read import (
     DATE_COLUMNS,
     REQUIRED_COLUMNS,
     Problem,
-    ReturnsFileError,
     ReturnsRow,
     _parse_date,
     capped,
     outcome_category,
     outcome_exemption,
 )
-from orchestration.warehouse import connection
 
-CORONER_AREA_KIND = "coroner area"
 OUTCOMES_WITH_COUNT = ("provided", "partial")
 # Regulation 28 reports exist from 25 July 2013; a return period may start earlier (an FOI asks
 # for "since 2013"), but not before the Coroners and Justice Act 2009 created the duty.
@@ -48,124 +40,6 @@ EARLIEST_PERIOD_START = date(2009, 1, 1)
 # a negative count gets its own message. Not \d: Python's int() reads other scripts' digits
 # ("٣"), DuckDB's cast to INTEGER does not, and the dbt build would fail on them.
 _WHOLE_NUMBER = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)")
-
-# The warehouse's name-key macros (dbt_project/macros/name_key_functions.sql), called by name in
-# the queries below. Returns match listed names with their brackets kept, as int_returns_resolved
-# does.
-ORG_NAME_KEY_FUNCTION = "org_name_key_with_brackets"
-AREA_NAME_KEY_FUNCTION = "coroner_area_key"
-NAME_SOURCES = (
-    "main.dim_organisations",
-    "main.dim_coroner_areas",
-    "intermediate.int_organisation_names_unioned",
-)
-
-
-@dataclass(frozen=True)
-class NameKeys:
-    """The warehouse's keys of one name as written: as an organisation and as a coroner area."""
-
-    organisation: str | None
-    area: str | None
-
-
-@dataclass(frozen=True)
-class KnownNames:
-    """Names the warehouse can resolve (organisation keys, organisation name keys, area name
-    keys) and the warehouse's keys of the names in the file being validated (``name_keys``)."""
-
-    organisation_keys: frozenset[str]
-    organisation_name_keys: frozenset[str]
-    area_name_keys: frozenset[str]
-    name_keys: Mapping[str, NameKeys] = field(default_factory=dict)
-
-    def keys_of(self, name: str) -> NameKeys:
-        """The keys of a name given to ``known_names``; a name it was not given is a bug."""
-        try:
-            return self.name_keys[name]
-        except KeyError:
-            raise KeyError(f"{name!r} was not keyed by known_names(warehouse, names)") from None
-
-
-def _missing_problem(warehouse: Path, message: str) -> ReturnsFileError:
-    return ReturnsFileError([Problem(str(warehouse), None, None, message)])
-
-
-def name_keys(con, names: Iterable[str | None]) -> dict[str, NameKeys]:
-    """The warehouse's keys of each name, computed by its own macros (parameter-bound)."""
-    distinct = sorted({n for n in names if n is not None})
-    rows = con.execute(
-        "SELECT name, main.org_name_key_with_brackets(name), main.coroner_area_key(name)"
-        " FROM unnest(?::VARCHAR[]) AS given(name)",
-        [distinct],
-    ).fetchall()
-    return {name: NameKeys(org or None, area or None) for name, org, area in rows}
-
-
-def known_names(warehouse: Path, names_in_file: Iterable[str | None] = ()) -> KnownNames:
-    """Read resolvable names from the built marts and key them, and the file's names, with the
-    warehouse's own name-key macros; a clear error when the marts or macros do not exist yet."""
-    if not Path(warehouse).exists():
-        raise _missing_problem(warehouse, "the warehouse does not exist: build it first")
-    with connection.connect(warehouse, read_only=True) as con:
-        present = {
-            f"{s}.{t}"
-            for s, t in con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables"
-            ).fetchall()
-        }
-        if not set(NAME_SOURCES) <= present:
-            missing = ", ".join(sorted(set(NAME_SOURCES) - present))
-            raise _missing_problem(
-                warehouse, f"cannot resolve names: {missing} not built; run the dbt build first"
-            )
-        functions = {
-            r[0]
-            for r in con.execute(
-                "SELECT function_name FROM duckdb_functions() WHERE schema_name = 'main'"
-                " AND database_name = current_database() AND function_name IN (?, ?)",
-                [ORG_NAME_KEY_FUNCTION, AREA_NAME_KEY_FUNCTION],
-            ).fetchall()
-        }
-        if functions != {ORG_NAME_KEY_FUNCTION, AREA_NAME_KEY_FUNCTION}:
-            missing = ", ".join(
-                f"main.{f}"
-                for f in (ORG_NAME_KEY_FUNCTION, AREA_NAME_KEY_FUNCTION)
-                if f not in functions
-            )
-            raise _missing_problem(
-                warehouse,
-                f"cannot resolve names: the name-key macro(s) {missing} are not in the warehouse;"
-                " run the dbt build first (it creates them)",
-            )
-        org_keys = {
-            r[0]
-            for r in con.execute("SELECT organisation_key FROM main.dim_organisations").fetchall()
-        }
-        organisation_name_keys = {
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT name_key FROM ("
-                " SELECT main.org_name_key_with_brackets(name) AS name_key FROM ("
-                "  SELECT canonical_name AS name FROM main.dim_organisations"
-                "  UNION ALL SELECT name FROM intermediate.int_organisation_names_unioned))"
-                " WHERE nullif(name_key, '') IS NOT NULL"
-            ).fetchall()
-        }
-        area_name_keys = {
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT area_key FROM ("
-                " SELECT main.coroner_area_key(area) AS area_key FROM ("
-                "  SELECT coroner_area AS area FROM main.dim_coroner_areas"
-                "  UNION ALL SELECT unnest(raw_spellings) FROM main.dim_coroner_areas))"
-                " WHERE nullif(area_key, '') IS NOT NULL"
-            ).fetchall()
-        }
-        keyed = name_keys(con, names_in_file)
-    return KnownNames(
-        frozenset(org_keys), frozenset(organisation_name_keys), frozenset(area_name_keys), keyed
-    )
 
 
 def _count_problem(text: str | None, limits: Limits) -> str | None:
@@ -191,16 +65,11 @@ def _count_problem(text: str | None, limits: Limits) -> str | None:
 def validate_rows(
     file_name: str,
     rows: Sequence[ReturnsRow],
-    names: KnownNames | None,
     today: date,
     limits: Limits | None = None,
 ) -> list[Problem]:
-    """Every problem in the rows; an empty list means the file can be loaded.
-
-    ``names`` comes from ``known_names(warehouse, <the rows' organisation names>)``. Without it
-    (None) names are not resolved, and duplicates are found by the name as written (ignoring
-    case), since only the warehouse can key a name.
-    """
+    """Every problem in the rows; an empty list means the file can be loaded. Names are not
+    resolved (dbt does that), so a row's organisation name only has to be present."""
     limits = limits or returns_limits.LIMITS
     problems: list[Problem] = []
 
@@ -264,10 +133,8 @@ def validate_rows(
             problem(row, "source_url", f"{url!r} is not an http(s) address")
         if not url and not v.get("note"):
             problem(row, "source_url", "give the source address, or say in note why there is none")
-        if names is not None and v.get("organisation_name"):
-            _resolution_problems(row, names, problem)
         key = (
-            _duplicate_name(v.get("organisation_name"), names),
+            _duplicate_name(v.get("organisation_name")),
             v.get("period_start"),
             v.get("period_end"),
             (v.get("counting_basis") or "").lower(),
@@ -285,35 +152,5 @@ def validate_rows(
     return capped(file_name, problems, limits.max_problems)
 
 
-def _duplicate_name(name: str | None, names: KnownNames | None) -> str | None:
-    if not name:
-        return None
-    return names.keys_of(name).organisation if names is not None else name.lower()
-
-
-def _resolution_problems(row: ReturnsRow, names: KnownNames, problem) -> None:
-    v = row.values
-    keys = names.keys_of(v["organisation_name"])
-    explicit = v.get("organisation_key")
-    if (v.get("organisation_kind") or "").strip().lower() == CORONER_AREA_KIND:
-        if keys.area not in names.area_name_keys:
-            problem(
-                row,
-                "organisation_name",
-                f"unknown coroner area {v['organisation_name']!r}: no area in dim_coroner_areas"
-                " has this name (names are not guessed; correct the spelling)",
-            )
-        return
-    if explicit:
-        if explicit not in names.organisation_keys:
-            problem(row, "organisation_key", f"{explicit!r} is not in dim_organisations")
-        return
-    if keys.organisation not in names.organisation_name_keys:
-        problem(
-            row,
-            "organisation_name",
-            f"unknown organisation {v['organisation_name']!r}: no organisation in"
-            " dim_organisations has this name or alias (names are not guessed; correct the"
-            " spelling, give organisation_key, or add it to dbt_project/seeds/"
-            "curated_organisations.csv)",
-        )
+def _duplicate_name(name: str | None) -> str | None:
+    return name.lower() if name else None

@@ -1,8 +1,10 @@
 -- depends_on: {{ source('returns', 'rows') }}
 -- depends_on: {{ source('returns', 'files') }}
--- One row per return row of the current version of each loaded returns file, typed. The loader
--- has validated every value, so casts here cannot fail. The raw tables exist only once a file
--- has been loaded; before that this model is empty (same columns), so dbt builds either way.
+-- One row per return row of every loaded version of each returns file, typed; is_latest_version
+-- marks the version loaded last (raw is_current). Which version the reconciliation uses is
+-- decided after the names are resolved (int_returns_file_versions). The loader has validated
+-- every value, so casts here cannot fail. The raw tables exist only once a file has been loaded;
+-- before that this model is empty (same columns), so dbt builds either way.
 
 {%- set rows_loaded = execute and load_relation(source('returns', 'rows')) is not none %}
 
@@ -13,7 +15,6 @@ with
 files as (
 
     select * from {{ source('returns', 'files') }}
-    where is_current
 
 ),
 
@@ -30,6 +31,7 @@ final as (
         files.file_name,
         return_rows.file_sha256,
         files.loaded_at,
+        files.is_current as is_latest_version,
         return_rows.row_number,
         return_rows.organisation_name,
         nullif(trim(return_rows.organisation_key), '') as organisation_key_given,
@@ -76,6 +78,7 @@ select * from final
         cast(null as varchar) as file_name,
         cast(null as varchar) as file_sha256,
         cast(null as timestamp) as loaded_at,
+        cast(null as boolean) as is_latest_version,
         cast(null as integer) as row_number,
         cast(null as varchar) as organisation_name,
         cast(null as varchar) as organisation_key_given,

@@ -1,13 +1,13 @@
 """Returns ingestion: real returns load; bad files give a clear error naming file, row and column,
 are quarantined with a written reason, and leave the warehouse unchanged; the same file twice is
-a no-op; a corrected file supersedes the earlier version and the history is kept. Names are keyed
-by the warehouse's own name-key macros, which the fixture warehouse gets from the dbt project."""
+a no-op; a corrected file supersedes the earlier version and the history is kept. The raw load
+reads no mart and no dbt macro: it loads into an empty warehouse, names as written (dbt resolves
+them: tests/dbt/test_returns_held_out.py)."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -21,60 +21,19 @@ from orchestration.sources.returns.read import (
     ALL_COLUMNS,
     REQUIRED_COLUMNS,
     ReturnsFileError,
-    ReturnsRow,
 )
-from orchestration.sources.returns.validate import known_names, validate_rows
 
 OFFICIAL = templates.template_folder()
 OFFICIAL_CSV = templates.bundled_data_folder() / "official_counts.csv"
 TODAY = date(2026, 11, 22)
-ORGANISATIONS = [
-    ("nb:department-for-work-and-pensions", "Department for Work and Pensions"),
-    ("nb:betsi-cadwaladr-university-health-board", "Betsi Cadwaladr University Health Board"),
-    ("ods:RT4", "WELSH AMBULANCE SERVICES NHS TRUST"),
-    ("nb:aneurin-bevan-university-health-board", "Aneurin Bevan University Health Board"),
-    ("nb:swansea-bay-university-health-board", "Swansea Bay University Health Board"),
-    ("nb:cardiff-and-vale-university-health-board", "Cardiff and Vale University Health Board"),
-    ("nb:health-education-and-improvement-wales", "Health Education and Improvement Wales"),
-    ("nb:care-quality-commission", "Care Quality Commission"),
-    ("nb:greater-london-authority", "Greater London Authority"),
-]
-
-
-@pytest.fixture(scope="module")
-def name_key_warehouse(name_key_functions_warehouse) -> Path:
-    """An empty warehouse holding only the name-key macros (one per test session)."""
-    return name_key_functions_warehouse
 
 
 @pytest.fixture
-def warehouse(tmp_path, name_key_warehouse) -> Path:
-    """The three tables names are resolved against, with the real bodies of official_counts."""
+def warehouse(tmp_path) -> Path:
+    """An empty warehouse: the raw load needs no dbt build, mart or macro (dbt resolves names)."""
     path = tmp_path / "warehouse" / "pfd.duckdb"
     path.parent.mkdir()
-    shutil.copyfile(name_key_warehouse, path)
-    with duckdb.connect(str(path)) as con:
-        con.execute("CREATE SCHEMA intermediate")
-        con.execute(
-            "CREATE TABLE main.dim_organisations (organisation_key VARCHAR, canonical_name VARCHAR)"
-        )
-        con.executemany("INSERT INTO main.dim_organisations VALUES (?, ?)", ORGANISATIONS)
-        con.execute(
-            "CREATE TABLE intermediate.int_organisation_names_unioned"
-            " (organisation_key VARCHAR, name VARCHAR)"
-        )
-        con.execute(
-            "INSERT INTO intermediate.int_organisation_names_unioned VALUES"
-            " ('nb:greater-london-authority', 'GLA')"
-        )
-        con.execute(
-            "CREATE TABLE main.dim_coroner_areas (coroner_area_key VARCHAR, coroner_area VARCHAR,"
-            " raw_spellings VARCHAR[])"
-        )
-        con.execute(
-            "INSERT INTO main.dim_coroner_areas VALUES ('norfolk', 'Norfolk', ['Norfolk']),"
-            " ('suffolk', 'Suffolk', ['Suffolk '])"
-        )
+    duckdb.connect(str(path)).close()
     return path
 
 
@@ -178,10 +137,8 @@ BAD_CSV_CASES = [
      "negative"),
     ("non-numeric count", lambda r: _mutate(r, 0, reports_received="twelve"), 2,
      "reports_received", "not a whole number"),
-    ("unknown organisation", lambda r: _mutate(r, 5, organisation_name="Acme Widgets Trust"), 7,
-     "organisation_name", "unknown organisation 'Acme Widgets Trust'"),
-    ("unknown coroner area", lambda r: _mutate(r, 13, organisation_name="Atlantis"), 15,
-     "organisation_name", "unknown coroner area"),
+    ("empty organisation name", lambda r: _mutate(r, 5, organisation_name=""), 7,
+     "organisation_name", "required value is empty"),
     ("period ends before it starts", lambda r: _mutate(r, 1, period_end="2014-12-31"), 3,
      "period_end", "impossible period"),
     ("impossible date", lambda r: _mutate(r, 1, period_start="2015-02-30"), 3, "period_start",
@@ -265,11 +222,33 @@ def test_inbox_files_are_moved_to_quarantine(warehouse, tmp_path):
     assert caught.value.quarantined_to.parent == tmp_path / "data" / "returns" / "quarantine"
 
 
-def test_names_are_checked_against_the_built_marts(tmp_path):
+def test_names_load_as_written_into_an_empty_warehouse_before_any_dbt_build(tmp_path):
+    """Unknown names are not the raw load's business: it reads no mart and no name-key macro."""
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    with pytest.raises(ReturnsFileError, match="run the dbt build first"):
-        load(OFFICIAL_CSV, empty, tmp_path)
+    rows = _mutate(official_rows(), 5, organisation_name="Acme Widgets Trust")
+    rows = _mutate(rows, 13, organisation_name="Atlantis")
+    result = load(write_csv(tmp_path / "answer.csv", rows), empty, tmp_path)
+    assert (result.status, result.rows_loaded) == ("loaded", 16)
+    with duckdb.connect(str(empty), read_only=True) as con:
+        names = con.execute(
+            "SELECT row_number, organisation_name FROM raw.returns__rows"
+            " WHERE row_number IN (7, 15) ORDER BY row_number"
+        ).fetchall()
+        macros = con.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE '%name_key%'"
+        ).fetchall()
+    assert names == [(7, "Acme Widgets Trust"), (15, "Atlantis")]
+    assert macros == []  # no name-key macro was needed, or made
+
+
+def test_the_loader_does_not_read_marts_or_macros():
+    source = "".join(
+        (Path(returns.__file__).parent / name).read_text(encoding="utf-8")
+        for name in ("load.py", "read.py", "validate.py", "limits.py")
+    )
+    for name in ("dim_organisations", "dim_coroner_areas", "org_name_key", "coroner_area_key("):
+        assert name not in source, name
 
 
 def test_shipped_templates_match_the_loader_columns(tmp_path):
@@ -282,51 +261,3 @@ def test_shipped_templates_match_the_loader_columns(tmp_path):
     assert set(REQUIRED_COLUMNS) <= set(documented)
     written = templates.write_templates(tmp_path)
     assert [p.name for p in written] == ["returns_template.csv", "returns_template.xlsx"]
-
-
-def test_a_warehouse_without_the_name_key_macros_is_refused(tmp_path, warehouse):
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("DROP MACRO main.coroner_area_key")
-    with pytest.raises(ReturnsFileError, match=r"main.coroner_area_key are not in the warehouse"):
-        load(OFFICIAL_CSV, warehouse, tmp_path)
-
-
-def test_names_are_keyed_by_the_warehouse_not_by_python(warehouse):
-    """An apostrophe joins ("King's" is "kings"), "&" is "and", "Dept" is "department", a leading
-    "The" and case do not count: the warehouse's rule, so "KING S" (a split apostrophe) is not
-    "King's". Coroner areas are keyed without word order or "Coroner's Court"."""
-    with duckdb.connect(str(warehouse)) as con:
-        con.executemany(
-            "INSERT INTO main.dim_organisations VALUES (?, ?)",
-            [
-                ("ods:RJZ", "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST"),
-                ("nb:dhsc", "Department of Health and Social Care"),
-            ],
-        )
-        con.execute(
-            "INSERT INTO main.dim_coroner_areas VALUES"
-            " ('inner-north-london', 'Inner North London', ['London Inner (North)'])"
-        )
-    names = {
-        "King’s College Hospital NHS Foundation Trust": True,
-        "Kings College Hospital NHS Foundation Trust": True,
-        "KING S COLLEGE HOSPITAL NHS FOUNDATION TRUST": False,
-        "The Dept of Health & Social Care": True,
-        "Department for Health and Social Care": False,
-    }
-    areas = {"London North (Inner) Coroner's Court": True, "North London": False}
-    rows = [
-        ReturnsRow(number, {"organisation_name": name, "organisation_kind": kind})
-        for number, (name, kind) in enumerate(
-            [(n, "NHS trust") for n in names] + [(a, "coroner area") for a in areas], start=2
-        )
-    ]
-    known = known_names(warehouse, [r.values["organisation_name"] for r in rows])
-    problems = validate_rows("answer.csv", rows, known, TODAY)
-    unknown = {
-        rows[p.row - 2].values["organisation_name"]
-        for p in problems
-        if p.column == "organisation_name"
-    }
-    expected = {n for n, ok in {**names, **areas}.items() if not ok}
-    assert unknown == expected

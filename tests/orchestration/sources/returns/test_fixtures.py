@@ -17,12 +17,12 @@ def test_a_real_return_row_reads_and_validates_without_problems():
     [row] = rows
     assert row.values["organisation_name"] == "Norfolk"
     assert row.values["reports_received"] == "14"
-    assert validate_rows("norfolk_2022.csv", rows, None, date(2026, 11, 29)) == []
+    assert validate_rows("norfolk_2022.csv", rows, date(2026, 11, 29)) == []
 
 
 def test_a_broken_return_names_the_file_row_and_columns():
     rows, problems = read_returns_file(FIXTURES / "norfolk_2022_broken.csv")
-    problems += validate_rows("norfolk_2022_broken.csv", rows, None, date(2026, 11, 29))
+    problems += validate_rows("norfolk_2022_broken.csv", rows, date(2026, 11, 29))
     text = [str(problem) for problem in problems]
     assert any(
         t.startswith("norfolk_2022_broken.csv, row 2, column reports_received") for t in text

@@ -4,12 +4,22 @@
 -- Published basis: reports whose date of report falls in the period; for an organisation, those
 -- naming it among the recipients listed on the page (addressees); for a coroner area, those whose
 -- area is the area itself (or, for a current area, any predecessor that merged into it).
+-- Only the current version of each file (int_returns_file_versions: the latest one whose names
+-- all resolve); a held-out version is listed in audit_returns_unresolved instead.
 
 with
+
+current_versions as (
+
+    select file_sha256 from {{ ref('int_returns_file_versions') }}
+    where is_current
+
+),
 
 returns as (
 
     select * from {{ ref('int_returns_resolved') }}
+    where file_sha256 in (select current_versions.file_sha256 from current_versions)
 
 ),
 
