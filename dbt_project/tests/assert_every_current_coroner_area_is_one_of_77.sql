@@ -1,4 +1,7 @@
 -- Resolution must land on the 77 current areas of England and Wales, never on a spelling.
+-- Reads several models; its Dagster asset check belongs to the one it is about.
+{{ config(meta={'dagster': {'ref': {'name': 'dim_coroner_areas'}}}) }}
+
 select current_coroner_area
 from {{ ref('dim_coroner_areas') }}
 where

@@ -1,5 +1,8 @@
 -- A response is only ever matched to an organisation the same report was sent to (or, on a
 -- report that names no one, to the organisation that answered it: responder_as_recipient).
+-- Reads several models; its Dagster asset check belongs to the one it is about.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_responses'}}}) }}
+
 select
     responses.document_url,
     responses.organisation_key

@@ -1,5 +1,8 @@
 -- An organisation named twice in one report (two pieces, or a name and an alias) counts once:
 -- compliance totals must equal the distinct reports in fct_report_recipients.
+-- Reads several models; its Dagster asset check belongs to the one it is about.
+{{ config(meta={'dagster': {'ref': {'name': 'audit_organisation_compliance'}}}) }}
+
 with
 
 totals as (

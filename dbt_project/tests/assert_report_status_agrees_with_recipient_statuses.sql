@@ -1,5 +1,8 @@
 -- A report is completed only when every recipient responded, and has no named recipient only
 -- when fct_report_recipients holds no row for it.
+-- Reads several models; its Dagster asset check belongs to the one it is about.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_reports'}}}) }}
+
 select
     reports.report_url,
     reports.report_status,

@@ -1,4 +1,7 @@
 -- "responded" means a matched response document is published as of the as_of date.
+-- Reads several models; its Dagster asset check belongs to the one it is about.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_recipients'}}}) }}
+
 select
     recipients.report_url,
     recipients.organisation_key
