@@ -211,17 +211,20 @@ def test_make_run_job_is_the_whole_pipeline_with_the_audit(code_location):
     assert ("audit_returns_reconciliation", "gx_returns_reconciliation") in checks
 
 
-def test_raw_crawl_suite_blocks_dbt_and_returns_models_follow_the_marts(code_location):
+def test_raw_crawl_suite_blocks_dbt_and_returns_are_a_raw_source(code_location):
     graph = code_location.resolve_asset_graph()
     raw_crawl = next(k for k in graph.asset_check_keys if k.name == "gx_raw_crawl")
     assert raw_crawl.asset_key == AssetKey(["raw", "judiciary_pfd__reports"])
     assert graph.get_check_spec(raw_crawl).blocking
-    # The returns are loaded after the marts they resolve names against, then reconciled: one
-    # graph, no cycle, and the returns models are not built twice.
-    returns_rows = graph.get(AssetKey(["raw", "returns__rows"]))
-    assert AssetKey(["dim_organisations"]) in returns_rows.parent_keys
+    # The returns are a raw source like the crawls (nothing upstream, so lineage reads left to
+    # right); the reconciliation reads them and the marts, then feeds the audit and publication.
+    for key in RETURNS_KEYS:
+        assert graph.get(key).parent_keys == set(), key
+    staging = graph.get(AssetKey(["staging", "stg_returns__returns"]))
+    assert RETURNS_KEYS <= staging.parent_keys
     reconciliation = graph.get(AssetKey(["audit_returns_reconciliation"]))
     assert reconciliation.is_materializable
+    assert AssetKey(["dim_organisations"]) in reconciliation.parent_keys
     assert AUDIT_REPORT in {k for k in reconciliation.child_keys}
     assert PUBLISHED in graph.get(AUDIT_REPORT).child_keys
 
@@ -292,3 +295,32 @@ def test_instance_config_is_accepted_by_dagster(tmp_path):
         assert run_queue.tag_concurrency_limits == [WRITER_LIMIT]
         assert instance.telemetry_enabled is False
         assert instance.nux_enabled is False
+        # The freshness policies (orchestration.defs.freshness) need no sensor or run: the
+        # freshness daemon, started with the UI, evaluates them.
+        assert instance.freshness_enabled
+        assert "FRESHNESS_DAEMON" in instance.get_required_daemon_types()
+
+
+# The order the asset graph reads in, left to right (orchestration/defs/*: groups).
+LAYER_ORDER = {
+    "collection": 0,
+    "raw": 1,
+    "seeds": 1,
+    "staging": 2,
+    "intermediate": 3,
+    "marts": 4,
+    "audit": 5,
+    "publication": 6,
+}
+
+
+def test_lineage_reads_left_to_right_from_raw_to_publication(code_location):
+    graph = code_location.resolve_asset_graph()
+    backwards = []
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name in LAYER_ORDER, (key, node.group_name)
+        for parent in node.parent_keys:
+            if LAYER_ORDER[graph.get(parent).group_name] > LAYER_ORDER[node.group_name]:
+                backwards.append(f"{parent.to_user_string()} -> {key.to_user_string()}")
+    assert backwards == []
