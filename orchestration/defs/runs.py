@@ -23,8 +23,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from orchestration.defs.launch import HOST_TAG, PID_START_TAG, PID_TAG
 from orchestration.warehouse import publish, settings, writer_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +42,8 @@ RUNNABLE_JOBS = (
     "returns_inbox",
 )
 UI_HOST = "127.0.0.1"
+UI_PORT = 3000
 EXIT_WRITER_BUSY = writer_lock.EXIT_WRITER_BUSY
-PID_TAG = "pfdw/pid"
-PID_START_TAG = "pfdw/pid_start"
-HOST_TAG = "pfdw/host"
 UNFINISHED = ("STARTING", "STARTED", "CANCELING")
 
 
@@ -60,61 +62,93 @@ def prepare(data_dir: Path | None = None) -> Path:
     return prepare_instance(data_dir)
 
 
-def run_job(
+@dataclass
+class JobRun:
+    """A finished run of ``execute_job``: Dagster's result (every event) and where things are."""
+
+    result: Any
+    seconds: float
+    home: Path
+    warehouse: Path
+    stale_but_safe: str = ""  # what a failed run left analysts with
+
+
+def execute_job(
     job_name: str,
     as_of: str | None = None,
     *,
     data_dir: Path | None = None,
     warehouse: Path | None = None,
     wait_s: float | None = None,
-) -> int:
-    """Run one job in this process, recorded in the Dagster instance under the data dir.
+    log_level: str = "INFO",
+    crawler: Mapping[str, Any] | None = None,
+    echo=print,
+) -> JobRun:
+    """Run one job: created against the code location and executed in this process
+    (``orchestration.defs.launch``), recorded in the Dagster instance under the data dir.
 
     ``data_dir`` / ``warehouse`` (default: the settings) reach the run as the warehouse
-    resource's config, not through this process's environment. ``wait_s``: how long to wait
-    for another writer (default ``$PFDW_WRITER_WAIT_S``, else 0: refused at once)."""
+    resource's config, not through this process's environment; ``crawler``: more crawler
+    resource config. ``wait_s``: how long to wait for another writer (default
+    ``$PFDW_WRITER_WAIT_S``, else 0); raises ``WriterBusyError`` when refused."""
+    from orchestration.defs import launch
+
+    launch.console_logging(log_level)  # a wrong level fails before anything slow
     warehouse, data_dir = settings.locations(warehouse, data_dir)
     run_id = str(uuid.uuid4())
-    try:  # before anything slow: a refused run says so at once
-        writer_lock.acquire(warehouse, run_id, wait_s=wait_s, job=job_name)
-    except writer_lock.WriterBusyError as busy:
-        print(f"{job_name}: {busy}", file=sys.stderr)
-        return EXIT_WRITER_BUSY
+    # before anything slow: a refused run says so at once
+    writer_lock.acquire(warehouse, run_id, wait_s=wait_s, job=job_name)
     try:
         from dagster import DagsterInstance
-
-        from orchestration.definitions import build_definitions
-        from orchestration.defs.sensors import step_failure_reason
 
         home = prepare(data_dir)
         with DagsterInstance.from_config(str(home)) as instance:
             for line in begin_writer_run(instance, warehouse, run_id):
-                print(line)
+                echo(line)
+            crawler_config = {**({"as_of": as_of} if as_of else {}), **(crawler or {})}
             resources: dict = {
-                "warehouse": {"config": {"path": str(warehouse), "data_dir": str(data_dir)}}
+                "warehouse": {"config": {"path": str(warehouse), "data_dir": str(data_dir)}},
+                **({"crawler": {"config": crawler_config}} if crawler_config else {}),
             }
-            if as_of:
-                resources["crawler"] = {"config": {"as_of": as_of}}
-            job = build_definitions().get_job_def(job_name)
-            started = time.monotonic()
-            result = job.execute_in_process(
-                instance=instance,
-                run_config={"resources": resources},
-                raise_on_error=False,
-                run_id=run_id,
-                tags=process_tags(),
-            )
-            checks = [
-                e.asset_check_evaluation_data
-                for e in result.all_events
-                if e.event_type_value == "ASSET_CHECK_EVALUATION"
-            ]
-            audit_report = audit_report_metadata(result)
+            with launch.code_location(instance) as code:
+                run = launch.create_run(
+                    instance,
+                    code,
+                    job_name,
+                    {"resources": resources, **launch.console_logging(log_level)},
+                    run_id=run_id,
+                    tags=process_tags(),
+                )
+                echo(f"{job_name}: run {run_id} (Dagster UI: {run_page(run_id)})")
+                started = time.monotonic()
+                result = launch.execute(instance, code, run)
+            outcome = JobRun(result, time.monotonic() - started, home, warehouse)
+            if not result.success:
+                from orchestration.defs.publication import report_failed_run
+
+                outcome.stale_but_safe = report_failed_run(instance, run, warehouse)
     finally:
         publish.discard(warehouse, run_id)  # a failed run's working copy; the lock
-    seconds = time.monotonic() - started
+    return outcome
+
+
+def run_job(job_name: str, as_of: str | None = None, **options) -> int:
+    """``execute_job`` and print its short summary (what ``pfdw run`` / ``make run`` show)."""
+    from orchestration.defs.sensors import step_failure_reason
+
+    try:
+        done = execute_job(job_name, as_of, echo=lambda line: print(line, flush=True), **options)
+    except writer_lock.WriterBusyError as busy:
+        print(f"{job_name}: {busy}", file=sys.stderr)
+        return EXIT_WRITER_BUSY
+    result = done.result
+    checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     print(
-        f"{job_name}: {'succeeded' if result.success else 'FAILED'} in {seconds:.1f}s,"
+        f"{job_name}: {'succeeded' if result.success else 'FAILED'} in {done.seconds:.1f}s,"
         f" run {result.run_id}"
     )
     print(check_summary(checks))
@@ -122,16 +156,22 @@ def run_job(
         for event in result.all_events:
             if event.event_type_value == "STEP_FAILURE":
                 print(f"failed step {event.step_key}: {step_failure_reason(event)}")
-    print(f"warehouse:    {warehouse} (open it read-only)")
+        print(done.stale_but_safe)
+    print(f"warehouse:    {done.warehouse} (open it read-only)")
+    audit_report = audit_report_metadata(result)
     if audit_report:
         print(f"audit:        {audit_report['summary']} (summary)")
         print(f"data docs:    {audit_report['data_docs']} (open in a browser)")
-    print(f"dagster home: {home}")
+    print(f"dagster home: {done.home}")
     print(
-        f"Dagster UI:   `make ui` (or `pfdw ui`), then http://{UI_HOST}:3000 (this run, its asset"
-        " graph and checks)"
+        f"Dagster UI:   `make ui` (PORT=... for another port), then {run_page(result.run_id)}"
+        " (this run; it is also on the Overview timeline and the job's page)"
     )
     return 0 if result.success else 1
+
+
+def run_page(run_id: str, port: int = UI_PORT) -> str:
+    return f"http://{UI_HOST}:{port}/runs/{run_id}"
 
 
 def begin_writer_run(instance, warehouse: Path, run_id: str) -> list[str]:
@@ -214,8 +254,26 @@ def audit_report_metadata(result) -> dict[str, str]:
 
 def run_ui(port: int, *, data_dir: Path | None = None, warehouse: Path | None = None) -> int:
     """Start ``dagster dev`` in its own process group and stop the whole group on exit."""
+    from orchestration.defs.automation import AUTOMATION_ENV, default_status_name
+
     warehouse, data_dir = settings.locations(warehouse, data_dir)
+    busy = port_in_use(port)
+    if busy:
+        print(f"pfdw ui: {busy}; choose another, e.g. `make ui PORT={port + 1}`", file=sys.stderr)
+        return 2
+    try:
+        default_status_name()
+    except ValueError as exc:
+        print(f"pfdw ui: {exc}", file=sys.stderr)
+        return 2
     home = prepare(data_dir)
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        states = automation_states(instance)
+    print(f"schedules and sensors ({AUTOMATION_ENV}, default stopped):")
+    for line in states:
+        print(f"  {line}")
     executable = Path(sys.executable).with_name("dagster")
     command = [
         str(executable) if executable.exists() else "dagster",
@@ -247,6 +305,46 @@ def run_ui(port: int, *, data_dir: Path | None = None, warehouse: Path | None = 
     except KeyboardInterrupt:
         stop_process_group(process)
         return 0
+
+
+def port_in_use(port: int) -> str:
+    """Why the UI cannot listen on ``port``, or '' when it can."""
+    import socket
+
+    if not 1 <= port <= 65535:
+        return f"port {port} is not a TCP port (1-65535)"
+    with socket.socket() as sock:
+        try:
+            sock.bind((UI_HOST, port))
+        except OSError as exc:
+            return f"port {port} on {UI_HOST} is in use ({exc.strerror})"
+    return ""
+
+
+def automation_states(instance) -> list[str]:
+    """One line per schedule and sensor: the state the daemon will give it, and why (the
+    setting, or a choice made in the UI that the instance remembers)."""
+    from dagster._core.scheduler.instigation import InstigatorStatus
+
+    from orchestration.defs.automation import default_status_name
+    from orchestration.defs.schedules import build_schedules
+    from orchestration.defs.sensors import build_sensors
+
+    default = default_status_name().lower()
+    stored = {}
+    for state in instance.all_instigator_state():
+        if state.status in (InstigatorStatus.RUNNING, InstigatorStatus.STOPPED):
+            stored[state.name] = state.status.value.lower()
+    lines = []
+    for definition in [*build_schedules(), *build_sensors()]:
+        own = definition.default_status.value.lower()
+        if definition.name in stored:
+            lines.append(f"{definition.name}: {stored[definition.name]} (set in the UI)")
+        elif own != default:
+            lines.append(f"{definition.name}: {own} (always, whatever the setting)")
+        else:
+            lines.append(f"{definition.name}: {default} (default)")
+    return lines
 
 
 def stop_process_group(process: subprocess.Popen, grace_s: float = 15) -> None:

@@ -1,4 +1,9 @@
-"""Sensors: the returns inbox (FOI/official returns files) and the run-failure recorder."""
+"""Sensors: the returns inbox (FOI/official returns files) and the run-failure recorder.
+
+Built by ``build_sensors()`` when the code location loads, so the inbox sensor's default state
+follows the ``PFDW_AUTOMATION_DEFAULT`` setting (``orchestration.defs.automation``; stopped unless
+set). The failure recorder is always on: it starts no run.
+"""
 
 import json
 import logging
@@ -17,7 +22,10 @@ from dagster import (
     sensor,
 )
 
+from orchestration.defs.automation import default_sensor_status
 from orchestration.defs.jobs import returns_inbox
+from orchestration.defs.launch import PID_TAG
+from orchestration.defs.publication import report_failed_run
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.returns import INBOX_SUBDIR, is_returns_file
 from orchestration.sources.returns.read import file_sha256
@@ -56,15 +64,6 @@ def scan_inbox(inbox: Path, cursor: dict) -> tuple[list[tuple[Path, str]], dict]
     return new_versions, seen
 
 
-@sensor(
-    name="returns_inbox_sensor",
-    job=returns_inbox,
-    minimum_interval_seconds=30,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="A new or changed returns file (.csv or .xlsx) in <data dir>/inbox/returns/"
-    " triggers one returns_inbox run (load, reconciliation, audit, publish) per file version,"
-    " keyed by file name and checksum.",
-)
 def returns_inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     inbox = inbox_dir(warehouse.data_directory())
     cursor = json.loads(context.cursor) if context.cursor else {}
@@ -122,12 +121,6 @@ def post_webhook(url: str, record: dict) -> None:
         log.warning("failure webhook %s did not accept the record: %s", url, exc)
 
 
-@run_failure_sensor(
-    name="record_run_failures",
-    default_status=DefaultSensorStatus.RUNNING,
-    description=f"Appends every failed run and its reason to <data dir>/{FAILURES_FILE} and the"
-    f" log; POSTs it to ${WEBHOOK_ENV} when that is set (off by default).",
-)
 def record_run_failures(context: RunFailureSensorContext, warehouse: WarehouseResource):
     record = failure_record(context)
     path = warehouse.data_directory() / FAILURES_FILE
@@ -135,9 +128,33 @@ def record_run_failures(context: RunFailureSensorContext, warehouse: WarehouseRe
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     context.log.error("run %s (%s) failed: %s", record["run_id"], record["job"], record["reason"])
+    if PID_TAG not in context.dagster_run.tags:  # `pfdw run` reported its own failure already
+        report_failed_run(context.instance, context.dagster_run, warehouse.published_path())
     url = os.environ.get(WEBHOOK_ENV)
     if url:
         post_webhook(url, record)
 
 
-SENSORS = [returns_inbox_sensor, record_run_failures]
+def build_sensors() -> list:
+    """The sensors; the inbox sensor in the default state the setting gives (read now, not at
+    import), the failure recorder always on."""
+    status = default_sensor_status()
+    return [
+        sensor(
+            name="returns_inbox_sensor",
+            job=returns_inbox,
+            minimum_interval_seconds=30,
+            default_status=status,
+            description="A new or changed returns file (.csv or .xlsx) in `inbox/returns/` under"
+            " the data dir triggers one returns_inbox run (load, reconciliation, audit, publish)"
+            " per file version, keyed by file name and checksum.",
+        )(returns_inbox_sensor),
+        # Always on: it launches nothing, and a failure nobody recorded is lost.
+        run_failure_sensor(
+            name="record_run_failures",
+            default_status=DefaultSensorStatus.RUNNING,
+            description=f"Appends every failed run of this code location (UI, schedules, sensors"
+            f" and `pfdw run` alike) and its reason to `{FAILURES_FILE}` in the data dir and the"
+            f" log; POSTs it to ${WEBHOOK_ENV} when that is set (off by default).",
+        )(record_run_failures),
+    ]

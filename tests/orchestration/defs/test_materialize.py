@@ -1,8 +1,9 @@
-"""End to end through Dagster: the small 2013-10-31 snapshot window into a temporary warehouse.
+"""End to end through Dagster: the small 2013-10-31 snapshot window into a temporary warehouse,
+run as `pfdw run` runs it (the session fixture ``cli_pipeline`` in conftest.py).
 
 Run 1 is a full crawl; run 2 is incremental while an analyst holds the published file open
 read-only; run 3 meets a bad raw row and must fail its check, carry the failing rows, and leave
-the published warehouse alone.
+the published warehouse alone, saying so on the publication asset.
 """
 
 import duckdb
@@ -42,48 +43,9 @@ def meta(materialization, name):
     return materialization.metadata[name].value
 
 
-@pytest.fixture(scope="module")
-def pipeline_runs(code_location, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("pipeline")
-    published = data_dir / "warehouse" / "pfd.duckdb"
-    job = code_location.resolve_job_def("daily_collection")
-    run_config = {**resource_config(data_dir), **job.run_config}
-    with DagsterInstance.ephemeral() as instance:
-        first = job.execute_in_process(instance=instance, run_config=run_config)
-        analyst = duckdb.connect(str(published), read_only=True)
-        try:
-            second = job.execute_in_process(instance=instance, run_config=run_config)
-            analyst_view = analyst.execute(
-                "SELECT count(*) FROM raw.judiciary_pfd__reports"
-            ).fetchall()[0][0]
-        finally:
-            analyst.close()
-
-        with duckdb.connect(str(published)) as con:
-            report_url = con.execute(
-                "SELECT min(report_url) FROM raw.judiciary_pfd__reports"
-            ).fetchall()[0][0]
-            con.execute(
-                """INSERT INTO raw.judiciary_pfd__documents
-                   (report_url, document_url, kind, is_current, first_seen_at, last_seen_at,
-                    first_seen_run_id, last_seen_run_id, first_seen_on)
-                   VALUES (?, 'https://www.judiciary.uk/wp-content/uploads/bogus.pdf', 'bogus',
-                           true, now(), now(), 'test', 'test', current_date)""",
-                [report_url],
-            ).fetchall()
-        published_before_third = published.stat().st_mtime_ns
-        third = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
-        yield {
-            "data_dir": data_dir,
-            "published": published,
-            "first": first,
-            "second": second,
-            "third": third,
-            "analyst_view": analyst_view,
-            "published_before_third": published_before_third,
-        }
+@pytest.fixture
+def pipeline_runs(cli_pipeline):
+    return cli_pipeline
 
 
 def test_full_materialization_succeeds_and_its_checks_pass(pipeline_runs):
@@ -187,6 +149,25 @@ def test_a_failing_check_marks_the_asset_with_its_failing_rows(pipeline_runs):
     # the writer lock; its failing rows are in the check metadata above.
     assert not publish.working_path(published, result.run_id).exists()
     assert publish.leftover_files(published) == []
+    # ... and the publication asset says the warehouse analysts read is stale but safe.
+    second = pipeline_runs["second"].run_id
+    assert pipeline_runs["third_stale_but_safe"].startswith(f"stale but safe: run {result.run_id}")
+    assert f"still run {second} (daily_collection)" in pipeline_runs["third_stale_but_safe"]
+
+
+def test_the_published_warehouse_names_the_run_that_published_it(pipeline_runs):
+    done = materializations(pipeline_runs["second"])["warehouse/published"]
+    assert meta(done, "published_by_run") == pipeline_runs["second"].run_id
+    assert meta(done, "published_by_job") == "daily_collection"
+    assert meta(done, "as_of") == "2013-10-31"
+    with duckdb.connect(str(pipeline_runs["published"]), read_only=True) as con:
+        history = con.execute(
+            "SELECT run_id, job FROM orchestration.publications ORDER BY published_at"
+        ).fetchall()
+    assert history == [
+        (pipeline_runs["first"].run_id, "daily_collection"),
+        (pipeline_runs["second"].run_id, "daily_collection"),
+    ]
 
 
 def test_a_broken_crawl_stops_before_dbt_builds(code_location, tmp_path):

@@ -15,12 +15,11 @@ from dagster import (
 )
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.sensors import (
-    WEBHOOK_ENV,
-    inbox_dir,
-    record_run_failures,
-    returns_inbox_sensor,
-)
+from orchestration.defs.sensors import WEBHOOK_ENV, build_sensors, inbox_dir
+
+SENSORS = {definition.name: definition for definition in build_sensors()}
+returns_inbox_sensor = SENSORS["returns_inbox_sensor"]
+record_run_failures = SENSORS["record_run_failures"]
 
 
 def evaluate_inbox(instance, warehouse, cursor):
@@ -157,3 +156,61 @@ def test_unreachable_webhook_does_not_break_the_recording(tmp_path, monkeypatch)
     with DagsterInstance.ephemeral() as instance:
         record_run_failures(failure_context(instance, warehouse))
     assert (tmp_path / "run_failures.jsonl").exists()
+
+
+def tick_failure_sensor(instance, warehouse, cursor, origin):
+    """One tick of the run-failure sensor as the daemon evaluates it: in its code location."""
+    from dagster import SensorEvaluationContext
+
+    with SensorEvaluationContext(
+        instance_ref=None,
+        last_tick_completion_time=None,
+        last_run_key=None,
+        cursor=cursor,
+        repository_name="__repository__",
+        code_location_origin=origin,
+        instance=instance,
+        resources={"warehouse": warehouse},
+    ) as context:
+        return record_run_failures.evaluate_tick(context).cursor
+
+
+@pytest.mark.slow
+def test_failure_sensor_records_a_failed_run_started_from_the_command_line(
+    dbt_manifest, tmp_path, monkeypatch
+):
+    from orchestration.defs import launch, runs
+    from orchestration.defs.publication import PUBLISHED_KEY
+    from orchestration.defs.resources import SOURCE_ENV
+
+    monkeypatch.delenv(WEBHOOK_ENV, raising=False)
+    monkeypatch.setenv(SOURCE_ENV, "nowhere")  # every crawl step fails at once, naming it
+    warehouse_path = tmp_path / "warehouse" / "pfd.duckdb"
+    warehouse = WarehouseResource(path=str(warehouse_path), data_dir=str(tmp_path))
+    origin = launch.workspace_origin()
+    home = runs.prepare_instance(tmp_path)
+    with DagsterInstance.from_config(str(home)) as instance:
+        cursor = tick_failure_sensor(instance, warehouse, None, origin)  # starts watching
+        # A run executed outside the code location (what `pfdw run` used to do) is not seen.
+        breaking_job.execute_in_process(instance=instance, raise_on_error=False)
+        cursor = tick_failure_sensor(instance, warehouse, cursor, origin)
+        assert not (tmp_path / "run_failures.jsonl").exists()
+
+    status = runs.run_job("daily_collection", data_dir=tmp_path, warehouse=warehouse_path)
+    assert status == 1
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        (run,) = [r for r in instance.get_runs() if r.job_name == "daily_collection"]
+        assert run.remote_job_origin.location_name == origin.location_name
+        tick_failure_sensor(instance, warehouse, cursor, origin)
+        records = [json.loads(line) for line in (tmp_path / "run_failures.jsonl").open()]
+        assert [r["run_id"] for r in records] == [run.run_id]
+        assert records[0]["job"] == "daily_collection"
+        assert any("nowhere" in step["error"] for step in records[0]["failed_steps"])
+        # `pfdw run` said itself that the published warehouse is untouched ("stale but safe").
+        observation = instance.get_latest_materialization_event(PUBLISHED_KEY)
+        assert observation is None  # nothing was ever published
+        events = instance.fetch_observations(PUBLISHED_KEY, limit=5).records
+        assert [e.asset_observation.description for e in events][0].startswith(
+            f"stale but safe: run {run.run_id}"
+        )

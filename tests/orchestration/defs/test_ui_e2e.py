@@ -1,9 +1,10 @@
-"""The UI as a person uses it: `dagster dev` on 127.0.0.1 over a warehouse built from the small
-snapshot window, opened in headless Chromium. Skips when /usr/bin/chromium is missing."""
+"""The UI as a person uses it: `dagster dev` on 127.0.0.1 over the data dir of three runs started
+as `pfdw run` starts them (the session fixture ``cli_pipeline``: two succeeded, the third failed),
+opened in headless Chromium. Screenshots are kept in test-output/. Skips when chromium is missing.
+"""
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,12 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
 
 from orchestration import definitions as code_location_module
 from orchestration.defs import runs
 from tests.browser import chromium_or_skip, run_chromium, screenshot_path
-from tests.orchestration.defs.conftest import SMALL_WINDOW, resource_config
+from tests.orchestration.defs.conftest import SMALL_WINDOW
 
 pytestmark = pytest.mark.slow
 
@@ -55,18 +55,11 @@ def rendered(url: str, screenshot: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def dagster_ui(code_location, tmp_path_factory):
+def dagster_ui(cli_pipeline):
+    """`dagster dev` over the data dir of the session's three `pfdw run`-style runs."""
     chromium_or_skip()
-    data_dir = tmp_path_factory.mktemp("ui")
-    home = data_dir / "dagster"
-    home.mkdir()
-    shutil.copyfile(runs.INSTANCE_CONFIG, home / "dagster.yaml")
-    job = code_location.resolve_job_def("daily_collection")
-    with DagsterInstance.from_config(str(home)) as instance:
-        result = job.execute_in_process(
-            instance=instance, run_config={**resource_config(data_dir), **job.run_config}
-        )
-    assert result.success
+    data_dir = cli_pipeline["data_dir"]
+    home = cli_pipeline["home"]
     port = free_port()
     env = {
         **os.environ,
@@ -125,3 +118,38 @@ def test_asset_checks_page_shows_a_passed_check(dagster_ui):
     assert "header_fields_parsed" in dom
     assert "gx_raw_crawl" in dom  # the blocking Great Expectations suite, as a check
     assert "Passed" in dom or "Succeeded" in dom
+
+
+def test_runs_started_from_the_command_line_are_on_the_timeline_and_the_job_page(
+    dagster_ui, cli_pipeline
+):
+    base, _ = dagster_ui
+    shot = screenshot_path("dagster_overview_timeline.png")
+    dom = rendered(f"{base}/overview/activity/timeline", shot)
+    assert "pfd_warehouse" in dom and "daily_collection" in dom
+    assert "No runs" not in dom
+    shot = screenshot_path("dagster_job_runs.png")
+    dom = rendered(f"{base}/locations/pfd_warehouse/jobs/daily_collection/runs", shot)
+    for run in ("first", "second", "third"):
+        assert cli_pipeline[run].run_id[:8] in dom, run
+    assert "No runs found" not in dom
+
+
+def test_a_mart_shows_its_row_count_and_column_types(dagster_ui, cli_pipeline):
+    base, _ = dagster_ui
+    shot = screenshot_path("dagster_mart_fct_reports.png")
+    dom = rendered(f"{base}/assets/fct_reports", shot)
+    assert "Row count" in dom or "row_count" in dom
+    assert "Columns" in dom
+    # a column and its DuckDB type, as the column schema lists them
+    assert "report_url" in dom
+    assert "VARCHAR" in dom.upper()
+
+
+def test_the_publication_asset_names_the_run_that_published(dagster_ui, cli_pipeline):
+    base, _ = dagster_ui
+    shot = screenshot_path("dagster_publication_asset.png")
+    dom = rendered(f"{base}/assets/warehouse/published", shot)
+    assert "published_by_run" in dom
+    assert cli_pipeline["second"].run_id[:8] in dom
+    assert "stale but safe" in dom  # the third run failed and said so here
