@@ -8,25 +8,13 @@ import json
 import re
 from datetime import UTC, datetime
 
-import pandas as pd
 import pytest
 
 from expectations.config import AuditConfig
 from expectations.data_docs import remote_references, run_name
 from expectations.registry import SUITES
 from expectations.runner import AuditRunner
-
-
-def _gaps(gaps_2024: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "ref_year": [2023, 2024],
-            "highest_sequence_seen": [552, 691],
-            "refs_published": [552, 691 - gaps_2024],
-            "gaps_in_year": [0, gaps_2024],
-            "missing_refs": [None, "2024-0010, 2024-0011" if gaps_2024 else None],
-        }
-    )
+from tests.expectations.test_suites import gaps_frame
 
 
 def _audit(tmp_path, label: str, day: int, gaps: int = 0, runs_kept: int = 52):
@@ -38,7 +26,7 @@ def _audit(tmp_path, label: str, day: int, gaps: int = 0, runs_kept: int = 52):
         run_time=datetime(2026, 11, day, 9, 0, tzinfo=UTC),
         runs_kept=runs_kept,
     )
-    runner.validate(spec, _gaps(gaps), AuditConfig())
+    runner.validate(spec, gaps_frame(gaps), AuditConfig())
     return runner, runner.build_docs()
 
 
