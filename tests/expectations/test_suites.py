@@ -241,7 +241,7 @@ def test_reconciliation_unresolved_name_is_an_error():
     outcome = run_suite(suite("returns_reconciliation"), reconciliation_frame(rows))
     assert outcome.severity == "error"
     assert failed(outcome) == {
-        ("expect_column_values_to_be_in_set", "is_resolved"): ["every return"]
+        ("expect_column_values_to_be_in_set", "is_resolved"): ["Nobody Known"]
     }
 
 

@@ -248,7 +248,14 @@ def test_the_runner_reports_progress_while_a_snapshot_crawl_runs(tmp_path):
         run_dir=tmp_path / "run",
         as_of=date(2013, 10, 31),
         max_listing_pages=1,
-        settings_overrides={"LOG_LEVEL": "WARNING"},
+        # a polite delay makes the crawl last a few seconds even on a quiet machine, so the
+        # progress interval passes several times while it runs
+        settings_overrides={
+            "LOG_LEVEL": "WARNING",
+            "DOWNLOAD_DELAY": 0.15,
+            "RANDOMIZE_DOWNLOAD_DELAY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+        },
         progress_interval_s=0.1,
         on_progress=reports.append,
     )
