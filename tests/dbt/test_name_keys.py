@@ -111,7 +111,8 @@ def returns_warehouse(sample_warehouse, tmp_path_factory) -> Path:
         ensure_schema(con)
         con.execute(
             "INSERT INTO raw.returns__files VALUES"
-            " ('awkward', 'awkward.csv', 'csv', '/awkward.csv', ?, now(), true, NULL, NULL)",
+            " ('awkward', 'awkward.csv', 'csv', '/awkward.csv', ?, now(), true, NULL, NULL,"
+            " 'counts')",
             [len(rows)],
         )
         placeholders = ", ".join("?" for _ in range(2 + len(ALL_COLUMNS)))

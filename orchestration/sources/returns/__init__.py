@@ -18,7 +18,7 @@ SOURCE = SourceSpec(
     description="FOI answers and official statements of reports received or issued, loaded from"
     " the bundled real returns and the returns inbox.",
     origin=None,
-    raw_tables=("files", "rows"),
+    raw_tables=("files", "rows", "report_lines", "requests"),
     dbt_source="returns",
     suites=("returns_reconciliation",),
     as_of_rule=AS_OF_NONE,

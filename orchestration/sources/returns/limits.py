@@ -65,13 +65,21 @@ SUFFIXES = (".csv", ".xlsx")
 
 class Refused(Exception):
     """Reading stopped: a limit was passed or the file cannot be read. ``message`` is the one
-    line to show; ``row`` and ``column`` say where, when known."""
+    line to show; ``row``, ``column`` and (in a workbook read sheet by sheet) ``sheet`` say
+    where, when known."""
 
-    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.row = row
         self.column = column
+        self.sheet = sheet
 
 
 class Deadline:

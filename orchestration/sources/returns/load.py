@@ -1,5 +1,11 @@
 """Load a validated returns file into the warehouse's raw tables, all or nothing.
 
+- Three kinds of file come through here (``raw.returns__files.file_kind``): count returns
+  (``counts``, into ``raw.returns__rows``), report lists (``report_list``, into
+  ``raw.returns__report_lines``) and request logs (``requests``, into ``raw.returns__requests``);
+  the kind is found from the file's sheets and header (``foi_files.detect_kind``), and every
+  guarantee below holds for each.
+
 - The whole file is read (``read``) and validated (``validate``) before the warehouse is
   touched. A bad file is quarantined (copied, or moved out of the inbox) beside a
   ``.reason.txt`` that says why, and nothing from it is loaded.
@@ -31,15 +37,16 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sources.returns import foi_files
 from orchestration.sources.returns.limits import LIMITS, display_name, file_problems, name_problem
 from orchestration.sources.returns.read import (
     ALL_COLUMNS,
+    COUNTS,
     Problem,
     ReturnsFileError,
     ReturnsRow,
     file_name_problems,
     file_sha256,
-    read_returns_file,
 )
 from orchestration.sources.returns.templates import bundled_data_folder
 from orchestration.sources.returns.validate import validate_rows
@@ -55,6 +62,8 @@ __all__ = [
     "ensure_schema",
     "file_history",
     "file_sha256",
+    "files_by_kind",
+    "upgrade_schema",
     "held_out_problems",
     "load_returns_file",
     "quarantine",
@@ -65,6 +74,8 @@ __all__ = [
 RAW_SCHEMA = "raw"
 FILES_TABLE = "returns__files"
 ROWS_TABLE = "returns__rows"
+REPORT_LINES_TABLE = foi_files.REPORT_LINES_TABLE
+REQUESTS_TABLE = foi_files.REQUESTS_TABLE
 QUARANTINE_SUBDIR = Path("returns") / "quarantine"
 
 DDL = f"""
@@ -88,6 +99,10 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{ROWS_TABLE} (
     {", ".join(f"{column} VARCHAR" for column in ALL_COLUMNS)},
     PRIMARY KEY (file_sha256, row_number)
 );
+-- The kind of each file (counts | report_list | requests): files loaded before kinds existed
+-- were all count returns.
+ALTER TABLE {RAW_SCHEMA}.{FILES_TABLE} ADD COLUMN IF NOT EXISTS file_kind VARCHAR DEFAULT 'counts';
+{foi_files.ddl(RAW_SCHEMA)}
 """
 
 
@@ -99,12 +114,32 @@ class LoadResult:
     rows_loaded: int = 0
     superseded: tuple[str, ...] = field(default_factory=tuple)
     message: str = ""
+    file_kind: str = COUNTS.kind  # counts | report_list | requests
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL.split(";"):
         if statement.strip():
             con.execute(statement).fetchall()
+
+
+def upgrade_schema(warehouse: Path | str) -> bool:
+    """Bring a warehouse's raw returns tables to this version (``file_kind``, the FOI tables)
+    when it has any, so the dbt build finds them even if every file is unchanged (a no-op load
+    writes nothing). True when it did."""
+    if not Path(warehouse).exists():
+        return False
+    with connection.connect(warehouse) as con:
+        if not connection.table_exists(con, RAW_SCHEMA, FILES_TABLE):
+            return False
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            ensure_schema(con)
+            con.execute("COMMIT").fetchall()
+        except Exception:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    return True
 
 
 def _safe_name(name: str) -> str:
@@ -180,13 +215,15 @@ def load_returns_file(
             message=f"{path.name} (sha256 {checksum[:12]}) was loaded on {already[1]} as"
             f" {already[0]}; nothing changed",
         )
-    rows, problems = read_returns_file(path)
-    if not problems:
+    kind, rows, problems = foi_files.read_any_file(path)
+    if not problems and kind == COUNTS.kind:
         problems = validate_rows(path.name, rows, today or date.today())
+    elif not problems:
+        problems = foi_files.validate(kind, path.name, rows, today or date.today())
     if problems:
         target = quarantine(path, problems, data_dir, move_bad_file)
         raise ReturnsFileError(problems, quarantined_to=target)
-    return _write(warehouse, path, checksum, rows)
+    return _write(warehouse, path, checksum, rows, kind)
 
 
 def _already_loaded(warehouse: Path, checksum: str) -> tuple[str, str] | None:
@@ -203,8 +240,19 @@ def _already_loaded(warehouse: Path, checksum: str) -> tuple[str, str] | None:
     return found[0] if found else None
 
 
-def _write(warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow]) -> LoadResult:
+def _records(kind: str, checksum: str, rows: list[ReturnsRow]) -> tuple[str, list, list]:
+    if kind != COUNTS.kind:
+        return foi_files.raw_records(kind, checksum, rows)
+    columns = ["file_sha256", "row_number", *ALL_COLUMNS]
+    return ROWS_TABLE, columns, [[checksum, r.row_number, *(r.values[c] for c in ALL_COLUMNS)]
+                                 for r in rows]  # fmt: skip
+
+
+def _write(
+    warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow], kind: str = "counts"
+) -> LoadResult:
     rows = list(rows)
+    table, columns, records = _records(kind, checksum, rows)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     with connection.connect(warehouse) as con:
         con.execute("BEGIN TRANSACTION").fetchall()
@@ -224,8 +272,9 @@ def _write(warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow
                 [loaded_at, checksum, path.name],
             ).fetchall()
             con.execute(
-                f"INSERT INTO {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
-                " VALUES (?, ?, ?, ?, ?, ?, true, NULL, NULL)",
+                f"INSERT INTO {RAW_SCHEMA}.{FILES_TABLE} (file_sha256, file_name, file_format,"  # noqa: S608
+                " source_path, row_count, loaded_at, is_current, superseded_at,"
+                " superseded_by_sha256, file_kind) VALUES (?, ?, ?, ?, ?, ?, true, NULL, NULL, ?)",
                 [
                     checksum,
                     path.name,
@@ -233,21 +282,25 @@ def _write(warehouse: Path, path: Path, checksum: str, rows: Iterable[ReturnsRow
                     str(path.resolve()),
                     len(rows),
                     loaded_at,
+                    kind,
                 ],
             ).fetchall()
-            placeholders = ", ".join("?" for _ in range(2 + len(ALL_COLUMNS)))
-            con.executemany(
-                f"INSERT INTO {RAW_SCHEMA}.{ROWS_TABLE} VALUES ({placeholders})",  # noqa: S608
-                [[checksum, r.row_number, *(r.values[c] for c in ALL_COLUMNS)] for r in rows],
-            ).fetchall()
+            placeholders = ", ".join("?" for _ in columns)
+            if records:
+                con.executemany(
+                    f"INSERT INTO {RAW_SCHEMA}.{table} ({', '.join(columns)})"  # noqa: S608
+                    f" VALUES ({placeholders})",
+                    records,
+                ).fetchall()
             con.execute("COMMIT").fetchall()
         except Exception:
             con.execute("ROLLBACK").fetchall()
             raise
-    message = f"loaded {len(rows)} rows from {path.name} (sha256 {checksum[:12]})"
+    what = "rows" if kind == COUNTS.kind else f"{kind} rows"
+    message = f"loaded {len(rows)} {what} from {path.name} (sha256 {checksum[:12]})"
     if superseded:
         message += f"; supersedes {', '.join(s[:12] for s in superseded)}"
-    return LoadResult(path.name, checksum, "loaded", len(rows), tuple(superseded), message)
+    return LoadResult(path.name, checksum, "loaded", len(rows), tuple(superseded), message, kind)
 
 
 def file_history(warehouse: Path | str) -> list[tuple]:
@@ -260,9 +313,26 @@ def file_history(warehouse: Path | str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def files_by_kind(warehouse: Path | str) -> dict[str, int]:
+    """How many current file versions of each kind the warehouse holds."""
+    with connection.connect(warehouse, read_only=True) as con:
+        if not connection.table_exists(con, RAW_SCHEMA, FILES_TABLE):
+            return {}
+        columns = {r[0] for r in con.execute(f"DESCRIBE {RAW_SCHEMA}.{FILES_TABLE}").fetchall()}
+        kind = "file_kind" if "file_kind" in columns else "'counts'"
+        sql = (
+            f"SELECT {kind}, count(*) FROM {RAW_SCHEMA}.{FILES_TABLE}"  # noqa: S608
+            " WHERE is_current GROUP BY ALL ORDER BY ALL"
+        )
+        return dict(con.execute(sql).fetchall())
+
+
 def bundled_returns_files() -> list[Path]:
     """The real returns that ship with the project (loaded by default runs)."""
     return [bundled_data_folder() / "official_counts.csv"]
+
+
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def rebuild_models(warehouse: Path | str) -> None:
@@ -272,9 +342,13 @@ def rebuild_models(warehouse: Path | str) -> None:
 
     completed = run_dbt(["build", "--quiet", "--select", *DBT_SELECT], warehouse)
     if completed.returncode != 0:
+        output = f"{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
+        # The first line names what failed (dbt's "Failure in ..." / error line), the rest is dbt's.
+        found = re.search(r"(Failure in [^\n]*|[A-Za-z ]*Error[^\n]*)", ANSI_CODES.sub("", output))
+        reason = found[1].strip() if found else "see the dbt output below"
         raise RuntimeError(
-            f"dbt build of the returns models failed (exit {completed.returncode}):\n"
-            f"{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
+            f"dbt build of the returns models failed (exit {completed.returncode}): {reason}\n"
+            f"{output}"
         )
 
 

@@ -92,14 +92,29 @@ _EXEMPTION = re.compile(r"\bsection\s+\d+[a-z]?(\s*\(\d+\))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class Columns:
+    """The header of one file kind: its required columns and every column it may hold."""
+
+    kind: str  # counts | report_list | requests (raw.returns__files.file_kind)
+    required: tuple[str, ...]
+    all: tuple[str, ...]
+
+
+COUNTS = Columns("counts", REQUIRED_COLUMNS, ALL_COLUMNS)
+
+
+@dataclass(frozen=True)
 class Problem:
     file_name: str
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # the .xlsx sheet, when the file has several that are read
 
     def __str__(self) -> str:
         where = [self.file_name]
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -123,6 +138,7 @@ class ReturnsFileError(Exception):
 class ReturnsRow:
     row_number: int
     values: dict[str, str | None]
+    sheet: str | None = None  # the .xlsx sheet it was read from (report lists: see foi_files)
 
 
 def file_sha256(path: Path) -> str:
@@ -204,7 +220,7 @@ def _bounded(raw_rows: Iterable[Sequence[Any]], limits: Limits, deadline: Deadli
 
 
 def _cell_problem(
-    file_name: str, number: int, label: str, value: Any, limits: Limits
+    file_name: str, number: int, label: str, value: Any, limits: Limits, sheet: str | None = None
 ) -> Problem | None:
     raw = value if isinstance(value, str) else None
     if raw is not None and len(raw) > limits.max_cell_chars:
@@ -221,6 +237,7 @@ def _cell_problem(
             label,
             f"the cell holds the control character {character} (NUL and control characters are"
             " refused; retype the value)",
+            sheet,
         )
     text = _cell_text(value)
     if text and formula_leading(text):
@@ -230,14 +247,20 @@ def _cell_problem(
             label,
             f"{text[:60]!r} starts with {text[0]!r}, so a spreadsheet would run it as a formula;"
             " formulas are refused (paste the value, and do not begin text with = + - @)",
+            sheet,
         )
     return None
 
 
-def _header_problems(file_name: str, header: Sequence[str | None]) -> list[Problem]:
+def _header_problems(
+    file_name: str,
+    header: Sequence[str | None],
+    columns: Columns = COUNTS,
+    sheet: str | None = None,
+) -> list[Problem]:
     names = [(_cell_text(h) or "").lower() for h in header]
     problems = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    missing = [c for c in columns.required if c not in names]
     if missing:
         problems.append(
             Problem(
@@ -245,53 +268,67 @@ def _header_problems(file_name: str, header: Sequence[str | None]) -> list[Probl
                 1,
                 ", ".join(missing),
                 f"missing required column(s) {', '.join(missing)} in the header row (row 1)",
+                sheet,
             )
         )
     for position, name in enumerate(names, start=1):
-        if name and name not in ALL_COLUMNS:
+        if name and name not in columns.all:
+            template = "template's" if columns is COUNTS else f"{columns.kind} template's"
             problems.append(
                 Problem(
                     file_name,
                     1,
                     repr(name)[1:-1],
-                    f"unknown column {name[:60]!r} (header cell {position}); the template's"
-                    f" columns are {', '.join(ALL_COLUMNS)}",
+                    f"unknown column {name[:60]!r} (header cell {position}); the {template}"
+                    f" columns are {', '.join(columns.all)}",
+                    sheet,
                 )
             )
     seen = {n for n in names if n and names.count(n) > 1}
-    problems += [Problem(file_name, 1, n, "column appears twice in the header") for n in seen]
+    problems += [
+        Problem(file_name, 1, n, "column appears twice in the header", sheet) for n in seen
+    ]
     return problems
 
 
-def _header_row(table: Sequence[tuple[int, Sequence[Any]]]) -> int | None:
+def _header_row(
+    table: Sequence[tuple[int, Sequence[Any]]], required: Sequence[str] = REQUIRED_COLUMNS
+) -> int | None:
     """The number of the first row that holds every required column name (a misplaced header)."""
     return next(
         (
             number
             for number, row in table
-            if {(_cell_text(v) or "").lower() for v in row} >= set(REQUIRED_COLUMNS)
+            if {(_cell_text(v) or "").lower() for v in row} >= set(required)
         ),
         None,
     )
 
 
 def _rows_from_table(
-    file_name: str, raw_rows: Iterable[Sequence[Any]], limits: Limits, deadline: Deadline
+    file_name: str,
+    raw_rows: Iterable[Sequence[Any]],
+    limits: Limits,
+    deadline: Deadline,
+    columns: Columns = COUNTS,
+    sheet: str | None = None,
 ) -> tuple[list[ReturnsRow], list[Problem]]:
+    """The rows of one table (a CSV file or one .xlsx sheet) under the header of ``columns``;
+    ``sheet`` names the .xlsx sheet in every problem and row."""
     numbered = _bounded(raw_rows, limits, deadline)
     first = list(islice(numbered, 20))  # where a misplaced header is looked for
     if not first or not any(_cell_text(v) for v in first[0][1]):
-        header_row = _header_row(first)
+        header_row = _header_row(first, columns.required)
         hint = (
             f"; a header was found on row {header_row}: delete the rows above it"
             if header_row
             else ""
         )
-        return [], [Problem(file_name, 1, None, f"row 1 must be the template header{hint}")]
+        return [], [Problem(file_name, 1, None, f"row 1 must be the template header{hint}", sheet)]
     header = first[0][1]
-    problems = _header_problems(file_name, header)
+    problems = _header_problems(file_name, header, columns, sheet)
     if problems:
-        header_row = _header_row(first[1:])
+        header_row = _header_row(first[1:], columns.required)
         if header_row:
             problems.insert(
                 0,
@@ -300,6 +337,7 @@ def _rows_from_table(
                     header_row,
                     None,
                     f"the header is on row {header_row}, not row 1: delete the rows above it",
+                    sheet,
                 ),
             )
         return [], problems
@@ -311,7 +349,7 @@ def _rows_from_table(
             if value is None or value == "":
                 continue
             label = _column_label(names, index)
-            problem = _cell_problem(file_name, number, label, value, limits)
+            problem = _cell_problem(file_name, number, label, value, limits, sheet)
             text = _cell_text(value)
             if problem:
                 problems.append(problem)
@@ -325,13 +363,14 @@ def _rows_from_table(
                         label,
                         f"{text!r:.60} is in a column with no name in the header row; every"
                         " value must be under one of the template's columns",
+                        sheet,
                     )
                 )
             else:
                 values[names[index]] = text
         if not any(values.values()):
             continue  # blank spreadsheet rows are layout, not data
-        rows.append(ReturnsRow(number, {c: values.get(c) for c in ALL_COLUMNS}))
+        rows.append(ReturnsRow(number, {c: values.get(c) for c in columns.all}, sheet))
     return rows, capped(file_name, problems, limits.max_problems)
 
 
@@ -410,7 +449,8 @@ def _csv_rows(path: Path, limits: Limits) -> Iterator[Iterator[Sequence[Any]]]:
 
 
 @contextmanager
-def _xlsx_rows(path: Path) -> Iterator[Iterator[Sequence[Any]]]:
+def _workbook(path: Path) -> Iterator[Any]:
+    """The workbook, read-only (call after ``limits.file_problems`` checked its zip members)."""
     from openpyxl import load_workbook
 
     try:
@@ -420,18 +460,29 @@ def _xlsx_rows(path: Path) -> Iterator[Iterator[Sequence[Any]]]:
     except Exception as exc:  # openpyxl raises several types for a broken workbook
         raise Refused(f"not a readable .xlsx workbook: {exc}") from None
     try:
-        names = workbook.sheetnames
-        sheet = workbook[XLSX_SHEET] if XLSX_SHEET in names else workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            # Rows are as wide as their cells, not as the sheet's declared size (a sheet may
-            # declare A1:XFD1048576, which openpyxl would otherwise pad every row to).
-            sheet.reset_dimensions()
-        yield _guarded(
-            iter(sheet.iter_rows(values_only=True)),
-            lambda error: f"not a readable .xlsx workbook: {error}",
-        )
+        yield workbook
     finally:
         workbook.close()
+
+
+def sheet_rows(sheet: Any) -> Iterator[Sequence[Any]]:
+    """The rows of one read-only sheet, as wide as their cells."""
+    if hasattr(sheet, "reset_dimensions"):
+        # Rows are as wide as their cells, not as the sheet's declared size (a sheet may
+        # declare A1:XFD1048576, which openpyxl would otherwise pad every row to).
+        sheet.reset_dimensions()
+    return _guarded(
+        iter(sheet.iter_rows(values_only=True)),
+        lambda error: f"not a readable .xlsx workbook: {error}",
+    )
+
+
+@contextmanager
+def _xlsx_rows(path: Path) -> Iterator[Iterator[Sequence[Any]]]:
+    with _workbook(path) as workbook:
+        names = workbook.sheetnames
+        sheet = workbook[XLSX_SHEET] if XLSX_SHEET in names else workbook.worksheets[0]
+        yield sheet_rows(sheet)
 
 
 def file_name_problems(path: Path | str) -> list[Problem]:
@@ -445,26 +496,50 @@ def file_name_problems(path: Path | str) -> list[Problem]:
 def read_returns_file(
     path: Path, limits: Limits | None = None
 ) -> tuple[list[ReturnsRow], list[Problem]]:
-    """Read a CSV or .xlsx returns file into rows (values as text) and problems, within
+    """Read a CSV or .xlsx count returns file into rows (values as text) and problems, within
     ``limits`` (default ``limits.LIMITS``, documented in templates/README.md)."""
+    _, rows, problems = read_checked(path, _read_counts, limits)
+    return rows, problems
+
+
+def _read_counts(path: Path, file_name: str, limits: Limits, deadline: Deadline) -> ReadResult:
+    opener = _csv_rows(path, limits) if path.suffix.lower() == ".csv" else _xlsx_rows(path)
+    with opener as raw_rows:
+        return ReadResult(COUNTS.kind, *_rows_from_table(file_name, raw_rows, limits, deadline))
+
+
+@dataclass
+class ReadResult:
+    kind: str | None  # counts | report_list | requests; None when not known
+    rows: list[ReturnsRow]
+    problems: list[Problem]
+
+    def __iter__(self):
+        return iter((self.kind, self.rows, self.problems))
+
+
+def read_checked(path: Path, reader, limits: Limits | None = None) -> ReadResult:
+    """The file's name, kind, size and zip members checked (``limits``), then
+    ``reader(path, file name, limits, deadline)`` run with every read error (a limit passed, a
+    broken file, a file removed meanwhile) turned into one problem line."""
     limits = limits or returns_limits.LIMITS
     named = file_name_problems(path)
     if named:
-        return [], named
+        return ReadResult(None, [], named)
     path = Path(path)
     file_name = display_name(path.name)
     deadline = Deadline(limits)
     refused = file_problems(path, limits, deadline)
     if refused:
-        return [], [Problem(file_name, None, None, message) for message in refused]
-    opener = _csv_rows(path, limits) if path.suffix.lower() == ".csv" else _xlsx_rows(path)
+        return ReadResult(None, [], [Problem(file_name, None, None, m) for m in refused])
     try:
-        with opener as raw_rows:
-            return _rows_from_table(file_name, raw_rows, limits, deadline)
+        return reader(path, file_name, limits, deadline)
     except Refused as error:
-        return [], [Problem(file_name, error.row, error.column, error.message)]
+        problem = Problem(file_name, error.row, error.column, error.message, error.sheet)
+        return ReadResult(None, [], [problem])
     except OSError as error:  # removed or made unreadable after it was checked
-        return [], [Problem(file_name, None, None, f"cannot read the file: {error.strerror}")]
+        problem = Problem(file_name, None, None, f"cannot read the file: {error.strerror}")
+        return ReadResult(None, [], [problem])
 
 
 # --- outcomes and dates -----------------------------------------------------------------------
