@@ -7,6 +7,7 @@
     pfdw audit [run]                         the latest audit summary, or run the audit now
     pfdw docs [--port 8580] [--no-serve]     dbt docs + GX Data Docs, served on 127.0.0.1
     pfdw returns load FILE | template | history   FOI / official returns files
+    pfdw foi pack --org-type T | status      FOI request letters and lists; who is late
     pfdw sql | export | report               read-only analyst tools
     pfdw snapshot serve | fixtures           the offline replica of the sites
     pfdw bench [crawl|dbt|dagster|snapshot|chaos]  benchmarks (figures printed, not asserted)
@@ -168,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "template", parents=[common], help="write the CSV and .xlsx templates"
     )
     returns_template.add_argument("--out", type=Path, help="folder (default: the bundled one)")
+    returns_template.add_argument(
+        "--kind",
+        choices=("counts", "report_list", "requests"),
+        default="counts",
+        help="count returns (default), FOI report lists (a filled pack) or an FOI request log",
+    )
     returns_commands.add_parser(
         "history", parents=[common], help="every returns file version loaded, newest last"
     )
@@ -261,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument(
         "--no-serve", action="store_true", help="only write them (<data dir>/docs/dbt/)"
     )
+
+    from orchestration.analyst.foi_cli import add_foi_commands  # standard library only
+
+    add_foi_commands(command("foi", "FOI campaigns: `foi pack`, `foi status`"), common, _date)
 
     # --- tools whose own parser reads the rest of the line ------------------------------------
     for name, text in (
@@ -420,7 +431,7 @@ def command_returns(args) -> int:
     if args.returns_command == "template":
         from orchestration.sources.returns.templates import write_templates
 
-        for path in write_templates(args.out):
+        for path in write_templates(args.out, args.kind):
             print(f"wrote {path}")
         return 0
     if args.returns_command == "history":
@@ -475,10 +486,16 @@ def returns_load(args) -> int:
                 print("HELD OUT (loaded, but not reconciled: names that resolve to nothing):\n"
                       + "\n".join(held_out), file=sys.stderr)  # fmt: skip
                 status = 1
-    except publish.WriterBusyError as busy:
-        print(f"pfdw returns load: {busy}", file=sys.stderr)
-        return EXIT_WRITER_BUSY
+    except (publish.WriterBusyError, RuntimeError) as error:  # busy, or the returns models failed
+        print(f"pfdw returns load: {str(error).splitlines()[0]}; not published", file=sys.stderr)
+        return EXIT_WRITER_BUSY if isinstance(error, publish.WriterBusyError) else 1
     return status
+
+
+def command_foi(args) -> int:
+    from orchestration.analyst.foi_cli import command_foi as foi
+
+    return foi(args, warehouse(args))
 
 
 def command_docs(args) -> int:
@@ -552,6 +569,7 @@ COMMANDS = {
     "sql": _analyst("sql"),
     "export": _analyst("export"),
     "report": _analyst("report"),
+    "foi": command_foi,
     "docs": command_docs,
     "snapshot": command_pass_through,
     "bench": command_pass_through,
