@@ -18,6 +18,7 @@ import pandas as pd
 from expectations.config import AuditConfig
 from expectations.suites import (
     coroner_area_completeness,
+    foi,
     hssib_overdue,
     ref_sequence_gaps,
 )
@@ -103,6 +104,16 @@ SUITES: tuple[SuiteSpec, ...] = (
         build_expectations=hssib_overdue.build_expectations,
         entity_column="organisation_name",
         index_columns=hssib_overdue.INDEX_COLUMNS,
+    ),
+    SuiteSpec(
+        name="foi_campaign",
+        table=foi.TABLE,
+        asset_key=("audit_foi_campaign",),
+        description=foi.DESCRIPTION,
+        load_frame=foi.load_frame,
+        build_expectations=foi.build_expectations,
+        entity_column="organisation_name",
+        index_columns=foi.INDEX_COLUMNS,
     ),
 )
 

@@ -316,6 +316,7 @@ def summary_markdown(summary: dict) -> str:
             f" | {_md(r['exemption'])} | {r['return_rows']} |"
             for r in summary["return_outcomes_by_organisation_type"]
         ]
+    lines += foi_campaign_lines(summary)
     for suite in summary["suites"]:
         failed = [e for e in suite["expectations"] if not e["success"]]
         if not failed:
@@ -333,3 +334,59 @@ def summary_markdown(summary: dict) -> str:
         docs += f", this run listed as `{summary['data_docs_run']}`"
     lines += ["", docs, ""]
     return "\n".join(lines)
+
+
+def _foi_outcome(row: dict) -> str:
+    if row.get("refused"):
+        return "refused (citing the website)" if row.get("refused_citing_website") else "refused"
+    if row.get("late"):
+        return "late"
+    if row.get("answer_matches_exactly"):
+        return "answered, matching the published record exactly"
+    return "answered" if row.get("answered") else "asked"
+
+
+def foi_campaign_lines(summary: dict) -> list[str]:
+    """The FOI campaign suite's section: the totals in one sentence and one row per body (a
+    refusal's counts are blank, never zero); one sentence when no campaign is loaded."""
+    suite = next((s for s in summary["suites"] if s["suite"] == "foi_campaign"), None)
+    if suite is None:
+        return []
+    facts = suite["facts"]
+    if not facts.get("campaign_loaded"):
+        return ["", "## FOI campaign", "", "No FOI campaign loaded."]
+
+    def count(name: str, singular: str, plural: str) -> str:
+        value = facts.get(name) or 0
+        return f"{value} {singular if value == 1 else plural}"
+
+    reports = (
+        f"{count('reports_missing_from_site', 'report', 'reports')} missing from judiciary.uk,"
+        f" {count('reports_not_located', 'published report', 'published reports')} not located,"
+        f" {count('copy_only', 'report', 'reports')} received as a copy only."
+        if facts.get("bodies_with_a_list")
+        else "no body gave a list of reports."
+    )
+    lines = [
+        "",
+        "## FOI campaign",
+        "",
+        f"{count('bodies_asked', 'body', 'bodies')} asked,"
+        f" {facts.get('bodies_answered') or 0} answered,"
+        f" {facts.get('bodies_refused') or 0} refused"
+        f" ({facts.get('bodies_refused_citing_website') or 0} citing the website, s21),"
+        f" {facts.get('bodies_late') or 0} late,"
+        f" {count('bodies_answer_matches_exactly', 'answer', 'answers')} matching the published"
+        f" record exactly; {reports}",
+        "",
+        "| body | outcome | missing from judiciary.uk | published, not located | copy only |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in facts.get("organisation_rows") or []:
+        name = row.get("organisation_name") or row.get("organisation_key")
+        counts = " | ".join(
+            "–" if row.get(column) is None else _md(row[column])
+            for column in ("reports_missing_from_site", "reports_not_located", "copy_only")
+        )
+        lines.append(f"| {_md(name)} | {_foi_outcome(row)} | {counts} |")
+    return lines

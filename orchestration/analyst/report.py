@@ -23,6 +23,24 @@ from orchestration.analyst.warehouse import table_exists
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # Issue 5's reconciliation mart; the section appears only when it exists and holds returns.
 RECONCILIATION_TABLE = "audit_returns_reconciliation"
+# Issue 15's FOI campaign marts; the section says in one sentence when no campaign is loaded.
+FOI_CAMPAIGN_TABLE = "audit_foi_campaign"
+FOI_REQUESTS_TABLE = "fct_foi_requests"
+FOI_FINDING_LABELS = {
+    "published_not_located": "published, not located by the body",
+    "received_not_published": "received by the body, missing from judiciary.uk",
+    "copy_only": "received as a copy only",
+}
+# The campaign figures: bodies counted by outcome, reports summed over the bodies' lists.
+FOI_BODY_FIGURES = (
+    "asked",
+    "answered",
+    "refused",
+    "refused_citing_website",
+    "late",
+    "answer_matches_exactly",
+)
+FOI_REPORT_FIGURES = ("reports_missing_from_site", "reports_not_located", "copy_only")
 # Issue 7's HSSIB mart; the section appears only when it holds recommendations to bodies in scope.
 HSSIB_TABLE = "fct_safety_recommendations"
 # HSSIB statuses are as of the day a page was captured (issue 12), and say so.
@@ -91,6 +109,7 @@ STEPS = (
     "categories",
     "coroner areas",
     "returns",
+    "foi",
     "hssib",
     "method",
     "reports",
@@ -115,6 +134,7 @@ class ReportData:
     reports: list[dict]
     reports_total: int
     hssib: dict | None = None
+    foi: dict | None = None
     recipient_sources: list[dict] = field(default_factory=list)
     captures: list[dict] = field(default_factory=list)
     due_dates: list[dict] = field(default_factory=list)
@@ -135,6 +155,7 @@ class ReportData:
                 {k: _plain(v) for k, v in row.items()}
                 for row in (self.hssib or {}).get("organisations", [])
             ],
+            "foi": _foi_figures(self.foi),
             "hssib_items": [
                 {k: _plain(row[k]) for k in HSSIB_ITEM_FIGURES}
                 for row in (self.hssib or {}).get("open_items", [])
@@ -185,6 +206,70 @@ def _reconciliation(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -
         "table": RECONCILIATION_TABLE,
         "returns_loaded": total,
         "rows": run_question(connection, "q5_returns_reconciliation"),
+    }
+
+
+def _foi_figures(foi: dict | None) -> dict | None:
+    """The campaign figures and the rows behind them, never a name of the deceased."""
+    if not foi or not foi.get("loaded"):
+        return None
+
+    def rows(key: str) -> list[dict]:
+        return [{k: _plain(v) for k, v in row.items() if k != "deceased"} for row in foi[key]]
+
+    return {
+        "totals": foi["totals"],
+        "organisations": rows("organisations"),
+        "findings": rows("findings"),
+        "requests": rows("requests"),
+    }
+
+
+def _foi_totals(organisations: list[dict]) -> dict:
+    """Bodies per outcome; reports summed over the bodies that gave a list (None when none did:
+    a refusal is an outcome, never a zero)."""
+    totals: dict[str, int | None] = {
+        name: sum(bool(row[name]) for row in organisations) for name in FOI_BODY_FIGURES
+    }
+    for name in FOI_REPORT_FIGURES:
+        counts = [row[name] for row in organisations if row[name] is not None]
+        totals[name] = int(sum(counts)) if counts else None
+    return totals
+
+
+def _foi(connection: duckdb.DuckDBPyConnection, scope: ReportScope, with_names: bool) -> dict:
+    """Issue 15's FOI campaign for the organisations in scope (question 8). ``loaded`` is False
+    while the marts are missing or hold no campaign at all (the section says so in one
+    sentence)."""
+    tables = (FOI_CAMPAIGN_TABLE, FOI_REQUESTS_TABLE, "audit_foi_report_reconciliation")
+    if not all(table_exists(connection, "main", table) for table in tables):
+        return {"loaded": False}
+    (bodies,) = connection.execute(
+        f"SELECT count(*) FROM main.{FOI_CAMPAIGN_TABLE}"  # noqa: S608 (a module constant)
+    ).fetchone()
+    if not bodies:
+        return {"loaded": False}
+    apply_scope(connection, scope.variables)
+    organisations = run_question(connection, "q8_foi_campaign")
+    findings = run_question(connection, "q8_foi_findings")
+    if with_names and findings:
+        urls = [row["report_url"] for row in findings if row["report_url"]]
+        names = dict(
+            connection.execute(
+                "SELECT report_url, string_agg(deceased_name, '; ' ORDER BY person_position) "
+                "FROM main.dim_deceased WHERE list_contains(?, report_url) GROUP BY report_url",
+                [urls],
+            ).fetchall()
+        )
+        for row in findings:
+            row["deceased"] = names.get(row["report_url"]) or ""
+    return {
+        "loaded": True,
+        "bodies_in_campaign": bodies,
+        "organisations": organisations,
+        "findings": findings,
+        "requests": run_question(connection, "q8_foi_requests"),
+        "totals": _foi_totals(organisations),
     }
 
 
@@ -280,6 +365,8 @@ def collect_report_data(
     areas = run_question(connection, "q3_coroner_areas")
     step("returns")
     reconciliation = _reconciliation(connection, scope)
+    step("foi")
+    foi = _foi(connection, scope, with_names)
     step("hssib")
     hssib = _hssib(connection, scope)
     step("method")
@@ -308,6 +395,7 @@ def collect_report_data(
         reports=reports,
         reports_total=reports_total,
         hssib=hssib,
+        foi=foi,
         recipient_sources=recipient_sources,
         captures=captures,
         due_dates=due_dates,
@@ -343,6 +431,7 @@ def _environment() -> Environment:
     environment.filters["source_label"] = lambda value: SOURCE_LABELS.get(value, value)
     environment.filters["hssib_status"] = lambda value: HSSIB_STATUS_LABELS.get(value, value)
     environment.filters["evidence_source"] = lambda v: HSSIB_EVIDENCE_SOURCES.get(v, v)
+    environment.filters["foi_finding"] = lambda value: FOI_FINDING_LABELS.get(value, value)
     environment.filters["day"] = _day
     environment.filters["capture_label"] = _capture_label
     environment.filters["capture_range"] = _capture_range

@@ -33,6 +33,7 @@ def build_audit_report_asset(deps: list | None = None) -> AssetsDefinition:
             AssetKey(["audit_returns_reconciliation"]),
             AssetKey(["audit_publication_completeness"]),
             AssetKey(["audit_ref_sequence_gaps"]),
+            AssetKey(["audit_foi_campaign"]),
         ],
         kinds={"great_expectations"},
         # Markdown in the UI: a path in angle brackets would be swallowed as an HTML tag.

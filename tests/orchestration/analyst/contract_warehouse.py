@@ -9,6 +9,10 @@ The story it tells:
 - An ambulance trust (ods:AMB) and a government department (nb:dhsc) that never changed.
 - 2024's reports are mostly captured before their responses were due, or without document links,
   so their status is unknown, not overdue.
+- An FOI campaign (issue 15's three marts): the new trust answered with a list that misses r5 and
+  holds a report judiciary.uk does not publish; the ambulance trust refused citing the website
+  (s21); the care provider with markup in its name has not answered past the due date; DHSC's
+  answer matches the published record exactly.
 """
 
 from __future__ import annotations
@@ -107,7 +111,47 @@ CREATE TABLE main.dim_coroner_areas (
 CREATE TABLE main.dim_deceased (
     report_url VARCHAR, person_position INTEGER, deceased_name VARCHAR, is_redacted BOOLEAN);
 CREATE TABLE main.bridge_report_categories (report_url VARCHAR, report_type_name VARCHAR);
+CREATE TABLE main.fct_foi_requests (
+    organisation_key VARCHAR, organisation_name VARCHAR, request_reference VARCHAR,
+    date_sent DATE, period_start DATE, period_end DATE, status VARCHAR, refusal_section VARCHAR,
+    cites_website BOOLEAN, answer_date DATE, statutory_due_date DATE, due_date_rule VARCHAR,
+    is_answered BOOLEAN, is_late BOOLEAN, working_days_late INTEGER, as_of_date DATE);
+CREATE TABLE main.audit_foi_report_reconciliation (
+    organisation_key VARCHAR, organisation_name VARCHAR, period_start DATE, period_end DATE,
+    finding VARCHAR, report_url VARCHAR, ref VARCHAR, report_date DATE, coroner_area VARCHAR,
+    answer VARCHAR, match_method VARCHAR, match_confidence VARCHAR, file_name VARCHAR,
+    row_number INTEGER);
+CREATE TABLE main.audit_foi_campaign (
+    organisation_key VARCHAR, organisation_name VARCHAR, asked BOOLEAN, answered BOOLEAN,
+    refused BOOLEAN, refused_citing_website BOOLEAN, late BOOLEAN,
+    answer_matches_exactly BOOLEAN, reports_missing_from_site BIGINT, reports_not_located BIGINT,
+    copy_only BIGINT);
 """
+
+# FOI requests: (organisation, reference, status, refusal section, answered on, late by)
+FOI_REQUESTS = [
+    (NEW, "FOI/2025/001", "answered", None, dt.date(2025, 10, 20), None),
+    (AMB, "AMB-77", "refused", "s21", dt.date(2025, 10, 10), None),
+    (MARKUP, "S&J <1>", "sent", None, None, 42),
+    (DHSC, "DHSC-FOI-9", "answered", None, dt.date(2025, 10, 17), None),
+]
+# FOI report lines: (organisation, finding, report or (ref, date) when unpublished, answer)
+FOI_FINDINGS = [
+    (NEW, "matched", "r1", "received"),
+    (NEW, "matched", "r2", "received"),
+    (NEW, "published_not_located", "r5", "not located"),
+    (NEW, "received_not_published", ("2015-9999", dt.date(2015, 4, 1)), "received"),
+    (DHSC, "matched", "r11", "received"),
+]
+# (organisation, answered, refused, citing the website, late, exact, missing, not located)
+FOI_CAMPAIGN = [
+    (NEW, True, False, False, False, False, 1, 1),
+    (AMB, False, True, True, False, False, None, None),
+    (MARKUP, False, False, False, True, False, None, None),
+    (DHSC, True, False, False, False, True, 0, 0),
+]
+FOI_SENT = dt.date(2025, 9, 22)
+FOI_DUE = dt.date(2025, 10, 20)
 
 
 def _url(report: str) -> str:
@@ -233,6 +277,41 @@ def build_contract_warehouse(path: Path) -> Path:
             connection.execute(
                 "INSERT INTO main.dim_deceased VALUES (?, 1, ?, false)", [_url(report), name]
             )
+        _insert_foi_campaign(connection)
     finally:
         connection.close()
     return path
+
+
+def _insert_foi_campaign(connection: duckdb.DuckDBPyConnection) -> None:
+    period = [dt.date(2013, 7, 1), dt.date(2025, 6, 30)]
+    for key, reference, status, section, answered, late in FOI_REQUESTS:
+        connection.execute(
+            "INSERT INTO main.fct_foi_requests VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '20 working days (test)', ?, ?, ?, ?)",
+            [key, ORGANISATIONS[key][0], reference, FOI_SENT, *period, status, section,
+             section == "s21", answered, FOI_DUE, answered is not None, late is not None, late,
+             AS_OF],
+        )  # fmt: skip
+    for row_number, (key, finding, report, answer) in enumerate(FOI_FINDINGS, start=2):
+        if isinstance(report, tuple):
+            url, (ref, report_date), area = None, report, "Essex"
+        else:
+            url, ref, report_date, area = connection.execute(
+                "SELECT report_url, ref, report_date, current_coroner_area FROM main.fct_reports"
+                " WHERE report_url = ?",
+                [_url(report)],
+            ).fetchone()
+        connection.execute(
+            "INSERT INTO main.audit_foi_report_reconciliation VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'answers.xlsx', ?)",
+            [key, ORGANISATIONS[key][0], *period, finding, url, ref, report_date, area, answer,
+             "ref" if finding == "matched" else None,
+             "high" if finding == "matched" else None, row_number],
+        )  # fmt: skip
+    for key, answered, refused, website, late, exact, missing, not_located in FOI_CAMPAIGN:
+        connection.execute(
+            "INSERT INTO main.audit_foi_campaign VALUES (?, ?, true, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [key, ORGANISATIONS[key][0], answered, refused, website, late, exact, missing,
+             not_located, None if missing is None else 0],
+        )  # fmt: skip

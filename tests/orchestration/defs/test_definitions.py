@@ -161,7 +161,8 @@ def test_jobs_set_the_crawl_mode_and_writer_tag(code_location):
         assert code_location.resolve_job_def(job_name).tags["pfdw/warehouse"] == "writer"
 
 
-RETURNS_KEYS = {AssetKey(["raw", "returns__files"]), AssetKey(["raw", "returns__rows"])}
+RETURNS_TABLES = ("files", "rows", "report_lines", "requests")
+RETURNS_KEYS = {AssetKey(["raw", f"returns__{table}"]) for table in RETURNS_TABLES}
 AUDIT_REPORT = AssetKey(["audit", "report"])
 PUBLISHED = AssetKey(["warehouse", "published"])
 
@@ -185,6 +186,7 @@ def test_weekly_audit_reloads_returns_and_runs_every_audit_suite(code_location):
         ("audit_returns_reconciliation", "gx_returns_reconciliation"),
         ("audit_publication_completeness", "gx_coroner_area_completeness"),
         ("audit_ref_sequence_gaps", "gx_ref_sequence_gaps"),
+        ("audit_foi_campaign", "gx_foi_campaign"),
     } <= checks
     # The crawl suite belongs to the collection; the weekly audit does not re-crawl.
     assert ("raw/judiciary_pfd__reports", "gx_raw_crawl") not in checks
@@ -221,7 +223,11 @@ def test_raw_crawl_suite_blocks_dbt_and_returns_are_a_raw_source(code_location):
     for key in RETURNS_KEYS:
         assert graph.get(key).parent_keys == set(), key
     staging = graph.get(AssetKey(["staging", "stg_returns__returns"]))
-    assert RETURNS_KEYS <= staging.parent_keys
+    assert {AssetKey(["raw", "returns__files"]), AssetKey(["raw", "returns__rows"])} <= (
+        staging.parent_keys
+    )
+    lines = graph.get(AssetKey(["staging", "stg_returns__report_lines"]))
+    assert AssetKey(["raw", "returns__report_lines"]) in lines.parent_keys
     reconciliation = graph.get(AssetKey(["audit_returns_reconciliation"]))
     assert reconciliation.is_materializable
     assert AssetKey(["dim_organisations"]) in reconciliation.parent_keys
