@@ -17,39 +17,21 @@ returns as (
 
 ),
 
--- the organisations dim_organisations is built from: listed, and seen as recipients or responders
 known_organisations as (
 
-    select organisation_key from {{ ref('int_organisations_unioned') }}
-    union
-    select organisation_key from {{ ref('int_recipients_resolved') }}
-    where organisation_key is not null
-    union
-    select organisation_key from {{ ref('int_responders_as_recipients') }}
-    where organisation_key is not null
+    {{ known_organisation_keys() }}
 
 ),
 
 listed_names as (
 
-    select
-        name_key,
-        any_value(organisation_key) as organisation_key
-    from {{ ref('int_organisation_names_unioned') }}
-    group by name_key
-    having count(distinct organisation_key) = 1
+    {{ listed_organisation_names() }}
 
 ),
 
 unlisted_names as (
 
-    select
-        recipient_name_key as name_key,
-        any_value(organisation_key) as organisation_key
-    from {{ ref('int_recipients_resolved') }}
-    where organisation_key like 'name:%'
-    group by recipient_name_key
-    having count(distinct organisation_key) = 1
+    {{ unlisted_organisation_names() }}
 
 ),
 
