@@ -43,15 +43,14 @@ def graphql(base: str, query: str) -> dict:
         return json.loads(response.read())
 
 
-def chromium(url: str, *extra: str) -> str:
-    return run_chromium(url, *WINDOW, *extra)
-
-
 def rendered(url: str, screenshot: Path) -> str:
-    """The DOM after the single-page app rendered, and a screenshot of the same page."""
+    """The DOM after the single-page app rendered, and a screenshot of the same page, from one
+    Chromium run (headless runs both commands). Some pages (the publication asset, downstream of
+    every asset) take Dagster's UI half a minute to settle on a quiet machine: a long timeout."""
     budget = "--virtual-time-budget=20000"
-    chromium(url, budget, f"--screenshot={screenshot}")
-    return chromium(url, budget, "--dump-dom")
+    return run_chromium(
+        url, *WINDOW, budget, f"--screenshot={screenshot}", "--dump-dom", timeout_s=300
+    )
 
 
 @pytest.fixture(scope="module")
