@@ -179,18 +179,28 @@ def _report_list(
     rows = run_question(connection, "report_list", scope.variables)
     total = len(rows)
     rows = rows[:REPORT_LIST_LIMIT]
-    if with_names and rows:
-        urls = [row["report_url"] for row in rows]
-        names = dict(
-            connection.execute(
-                "SELECT report_url, string_agg(deceased_name, '; ' ORDER BY person_position) "
-                "FROM main.dim_deceased WHERE list_contains(?, report_url) GROUP BY report_url",
-                [urls],
-            ).fetchall()
-        )
-        for row in rows:
-            row["deceased"] = names.get(row["report_url"]) or ""
+    if with_names:
+        _add_deceased_names(connection, rows)
     return rows, total
+
+
+def _add_deceased_names(connection: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Set ``deceased`` on each row from ``dim_deceased`` by its ``report_url`` ('' when none;
+    rows without a report_url, e.g. reports the site does not publish, get '')."""
+    urls = [row["report_url"] for row in rows if row["report_url"]]
+    if not urls:
+        for row in rows:
+            row["deceased"] = ""
+        return
+    names = dict(
+        connection.execute(
+            "SELECT report_url, string_agg(deceased_name, '; ' ORDER BY person_position) "
+            "FROM main.dim_deceased WHERE list_contains(?, report_url) GROUP BY report_url",
+            [urls],
+        ).fetchall()
+    )
+    for row in rows:
+        row["deceased"] = names.get(row["report_url"]) or ""
 
 
 def _reconciliation(connection: duckdb.DuckDBPyConnection, scope: ReportScope) -> dict | None:
@@ -252,17 +262,8 @@ def _foi(connection: duckdb.DuckDBPyConnection, scope: ReportScope, with_names: 
     apply_scope(connection, scope.variables)
     organisations = run_question(connection, "q8_foi_campaign")
     findings = run_question(connection, "q8_foi_findings")
-    if with_names and findings:
-        urls = [row["report_url"] for row in findings if row["report_url"]]
-        names = dict(
-            connection.execute(
-                "SELECT report_url, string_agg(deceased_name, '; ' ORDER BY person_position) "
-                "FROM main.dim_deceased WHERE list_contains(?, report_url) GROUP BY report_url",
-                [urls],
-            ).fetchall()
-        )
-        for row in findings:
-            row["deceased"] = names.get(row["report_url"]) or ""
+    if with_names:
+        _add_deceased_names(connection, findings)
     return {
         "loaded": True,
         "bodies_in_campaign": bodies,
