@@ -224,37 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-names", action="store_true", help="include names of the deceased")
 
     report = command("report", "write a self-contained HTML report")
-    # One set of scope filters, one vocabulary (orchestration/analyst/scope.py): the report and
-    # the export read them alike, and `pfdw sql --var` takes the same words.
+    from orchestration.analyst.options import add_scope_options  # standard library only
+
     for scoped in (report, export):
-        scoped.add_argument(
-            "--org-type",
-            action="append",
-            help="organisation type (nhs_mental_health_trust, or an alias such as "
-            "mental_health_trust; any case, singular or plural); comma-separated or repeated",
-        )
-        scoped.add_argument(
-            "--org", help="one organisation: name, part of a name, or key (ods:RXT)"
-        )
-        scoped.add_argument(
-            "--area",
-            help="coroner area (current or historic): its name, a known spelling or its key, "
-            "any case",
-        )
-        scoped.add_argument("--since", type=_date, help="first report date (YYYY-MM-DD)")
-        scoped.add_argument("--until", type=_date, help="last report date (YYYY-MM-DD)")
-        scoped.add_argument(
-            "--recipient-source",
-            action="append",
-            help="only recipients from these sources: header, report_text, response_document "
-            "(comma-separated or repeated; default all)",
-        )
-        scoped.add_argument(
-            "--as-named",
-            action="store_true",
-            help="show organisations as named at the time (default: by current organisation, "
-            "former names rolled up)",
-        )
+        add_scope_options(scoped, _date)
     report.add_argument("--out", type=Path, help="output (default reports/pfd-report-<scope>.html)")
     report.add_argument("--with-names", action="store_true", help="list names of the deceased")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
