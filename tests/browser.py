@@ -3,7 +3,9 @@ the analyst report). Debian's `chromium` package; `make test` installs it when m
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -33,18 +35,26 @@ def chromium_or_skip() -> str:
 
 
 def run_chromium(url: str, *arguments: str, timeout_s: float = 120) -> str:
-    """Run headless Chromium on ``url`` with a fresh profile; its stdout (e.g. ``--dump-dom``)."""
+    """Run headless Chromium on ``url`` with a fresh profile; its stdout (e.g. ``--dump-dom``).
+    On timeout the whole Chromium process group is killed (renderers included) and
+    ``subprocess.TimeoutExpired`` raised."""
     browser = chromium_or_skip()
     with tempfile.TemporaryDirectory(prefix="pfdw-chromium-") as profile:
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [browser, *FLAGS, f"--user-data-dir={profile}", *arguments, url],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout_s,
-            check=False,
+            start_new_session=True,
         )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return completed.stdout
+        try:
+            stdout, stderr = process.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    assert process.returncode == 0, stderr[-2000:]
+    return stdout
 
 
 def screenshot_path(name: str) -> Path:
