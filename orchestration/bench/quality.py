@@ -19,6 +19,8 @@
    organisations per type as named and by current organisation; and the HSSIB action states
    (orchestration/bench/quality_hssib.py): actions by organisation and status as of each page's
    capture day, recommendation statuses, capture days and basis, and the rule that decided each.
+4. Theme rules against the held-out labelled theme sample (orchestration/bench/quality_themes.py):
+   precision and recall per theme, random part, targeted part and both.
 
 Figures are printed, never asserted; the first misses are listed to guide the work. The labelled
 sample is a held-out measure: rules and lookups must never be tuned to its strings.
@@ -50,6 +52,8 @@ from orchestration.bench.quality_organisations import (
 )
 from orchestration.bench.quality_report_text import measure as measure_report_text
 from orchestration.bench.quality_report_text import print_report_text
+from orchestration.bench.quality_themes import measure_sample as measure_themes
+from orchestration.bench.quality_themes import print_theme_quality
 from orchestration.sources.judiciary_pfd.load import ensure_raw_schema
 from orchestration.warehouse.dbt_cli import run_dbt
 from orchestration.warehouse.settings import warehouse_path
@@ -440,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             with tempfile.TemporaryDirectory(prefix="pfdw-quality-") as work_dir:
                 recipients, areas = measure_samples(args.recipients, args.areas, Path(work_dir))
         print_report(recipients, areas, args.misses)
+        theme_quality, theme_rules = measure_themes()
+        print_theme_quality(theme_quality, theme_rules)
 
     snapshot = args.warehouse or warehouse_path()
     if snapshot.exists():

@@ -12,18 +12,21 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 from dagster import TableColumn, TableSchema
 
+from orchestration.themes.rules import RULES_PATH, rules_digest
 from orchestration.warehouse.connection import table_exists
 
 # A no-change daily run would otherwise rebuild every table (about 25 s of its 30 s budget). A
 # build is skipped when its fingerprint equals the one recorded by the last successful build in
 # the same warehouse file: the content of the raw tables it reads (fetch bookkeeping left out),
 # the logical date (models compute statuses as of it), the dbt project's nodes and macros, the
-# selection. Views read the raw tables live, so only tables could go stale, and none of them reads
-# the bookkeeping left out. One record per build (the last one): a build of another selection
-# replaces it, so a skip always follows the build that made the tables it leaves in place.
+# theme rules file (read by Python models), the selection. Views read the raw tables live, so
+# only tables could go stale, and none of them reads the bookkeeping left out. One record per
+# build (the last one): a build of another selection replaces it, so a skip always follows the
+# build that made the tables it leaves in place.
 
 BUILDS_SCHEMA = "orchestration"
 BUILDS_TABLE = f"{BUILDS_SCHEMA}.dbt_builds"
@@ -118,7 +121,12 @@ def record_build(
 
 
 def build_inputs(
-    con, raw_tables: list[str], logical_date: date, manifest: dict, selection: list[str]
+    con,
+    raw_tables: list[str],
+    logical_date: date,
+    manifest: dict,
+    selection: list[str],
+    theme_rules: Path = RULES_PATH,
 ) -> dict:
     present = {
         r[0]
@@ -131,6 +139,8 @@ def build_inputs(
         "logical_date": logical_date.isoformat(),
         "dbt_project": manifest_digest(manifest),
         "selection": hashlib.sha256("\n".join(sorted(selection)).encode()).hexdigest(),
+        # bridge_report_themes and dim_themes read themes.yml, a file the manifest does not see.
+        "theme_rules": rules_digest(theme_rules),
     }
 
 

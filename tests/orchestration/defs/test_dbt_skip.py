@@ -170,3 +170,14 @@ def test_a_skipped_build_answers_every_selected_model_and_test(tmp_path):
     warned = answered[(source_check.asset_key, "src")]
     assert not warned.passed and warned.severity.value == "WARN"
     assert "skipped" in context.log.lines[0][1]
+
+
+def test_a_changed_theme_rules_file_rebuilds(tmp_path):
+    # bridge_report_themes reads themes.yml, which neither the raw tables nor the manifest show.
+    con = warehouse(tmp_path)
+    rules = tmp_path / "themes.yml"
+    rules.write_text("version: 1\n")
+    before = inputs(con, theme_rules=rules)
+    assert inputs(con, theme_rules=rules) == before
+    rules.write_text("version: 1\n# a new exclusion\n")
+    assert inputs(con, theme_rules=rules) != before

@@ -1,0 +1,1 @@
+"""Themes: versioned rules (themes.yml) applied to the report sections (rules.py)."""
