@@ -9,8 +9,9 @@
     pfdw returns load FILE | template | history   FOI / official returns files
     pfdw foi pack --org-type T | status      FOI request letters and lists; who is late
     pfdw sql | export | report               read-only analyst tools
+    pfdw search "ligature points" [filters]  full-text search of the report sections
     pfdw snapshot serve | fixtures           the offline replica of the sites
-    pfdw bench [crawl|dbt|dagster|snapshot|chaos]  benchmarks (figures printed, not asserted)
+    pfdw bench [crawl|dbt|dagster|snapshot|chaos|search]  benchmarks (figures printed, not asserted)
     pfdw quality                             precision/recall of name resolution
 
 Every sub-command takes the same ``--warehouse`` (the DuckDB file; default
@@ -43,6 +44,7 @@ BENCHES = {
     "dagster": "orchestration.bench.dagster_bench",
     "snapshot": "scrapers.snapshot.benchmark",
     "chaos": "orchestration.bench.chaos",
+    "search": "orchestration.bench.search_bench",
 }
 # Sub-commands whose options belong to another module: the rest of the line goes there as is.
 PASS_THROUGH = ("snapshot", "bench", "quality")
@@ -231,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, help="output (default reports/pfd-report-<scope>.html)")
     report.add_argument("--with-names", action="store_true", help="list names of the deceased")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
+    from orchestration.analyst.search_cli import add_search_options  # standard library only
+
+    add_search_options(command("search", "full-text search of the report sections"), _date)
 
     docs = command(
         "docs",
@@ -250,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("snapshot", "the offline replica: `snapshot serve [--as-of DATE] [--port N] ...`,"
          " `snapshot fixtures [--out DIR]`"),
-        ("bench", f"benchmarks: `bench [{'|'.join(BENCHES)}] [options]` (default: crawl, dbt"
-         " and dagster in turn)"),
+        ("bench", f"benchmarks: `bench [{'|'.join(BENCHES)}] [options]` (default: crawl, dbt,"
+         " dagster and search in turn)"),
         ("quality", "precision/recall of recipient and area resolution on labelled samples"),
     ):  # fmt: skip
         tool = sub.add_parser(name, help=text, description=text, add_help=False)
@@ -481,6 +486,12 @@ def command_docs(args) -> int:
         return 1
 
 
+def command_search(args) -> int:
+    from orchestration.analyst.search_cli import command_search as search
+
+    return search(args, warehouse(args))
+
+
 def command_pass_through(args) -> int:
     import importlib
 
@@ -497,7 +508,8 @@ def command_pass_through(args) -> int:
         from orchestration.bench.quality import main as quality
 
         return quality(rest)
-    names = [rest.pop(0)] if rest[:1] and rest[0] in BENCHES else ["crawl", "dbt", "dagster"]
+    default = ["crawl", "dbt", "dagster", "search"]
+    names = [rest.pop(0)] if rest[:1] and rest[0] in BENCHES else default
     for name in names:
         status = importlib.import_module(BENCHES[name]).main(rest)
         if status:
@@ -542,6 +554,7 @@ COMMANDS = {
     "sql": _analyst("sql"),
     "export": _analyst("export"),
     "report": _analyst("report"),
+    "search": command_search,
     "foi": command_foi,
     "docs": command_docs,
     "snapshot": command_pass_through,

@@ -70,6 +70,7 @@ OWNERS_BY_GROUP: dict[str, tuple[str, ...]] = {
     "intermediate": (ANALYTICS_ENGINEERING,),
     "marts": (ANALYTICS_ENGINEERING,),
     "audit": (DATA_QUALITY,),
+    "search": (DATA_ENGINEERING,),
     "publication": (DATA_ENGINEERING,),
 }
 # A group not in the table (a new one) still gets an owner; a test asks for it to be listed.

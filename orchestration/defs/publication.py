@@ -5,6 +5,11 @@ run id, job, time, logical date), so the published file says which run built it.
 leaves the published warehouse as it was; ``report_failed_run`` then adds an observation to the
 publication asset saying so ("stale but safe": which run failed, which run's warehouse analysts
 still read), so the UI does not leave the failed marts as the last word.
+
+The search index (``search/index``) is published with the warehouse: the warehouse names its
+index file, so the rename switches both. After a publication the index files that neither the
+new warehouse nor the previous publication names are removed; a failed run's own index file goes
+in ``report_failed_run`` (or, at the latest, at the next publication).
 """
 
 from datetime import UTC, datetime
@@ -22,6 +27,7 @@ from dagster import (
 from orchestration.defs.collection import collection_assets
 from orchestration.defs.metadata import markdown_table, query_rows
 from orchestration.defs.resources import CrawlerResource, WarehouseResource
+from orchestration.search import files as search_files
 from orchestration.warehouse import connection, publish
 
 PUBLICATION_GROUP = "publication"
@@ -67,7 +73,9 @@ def publication_history(warehouse: Path, limit: int = HISTORY_SHOWN) -> list[tup
 
 
 def report_failed_run(instance, run, warehouse: Path) -> str:
-    """Record on the publication asset that ``run`` failed and what analysts still read."""
+    """Record on the publication asset that ``run`` failed and what analysts still read; remove
+    the search index file the run built (no warehouse names it: it was never published)."""
+    search_files.discard_run_index(warehouse, run.run_id)
     history = publication_history(warehouse, limit=1)
     if history:
         last_run, last_job, last_at, _ = history[0]
@@ -121,8 +129,11 @@ def build_publication_asset(upstream: list) -> object:
         as_of = crawler.logical_as_of()
         published_at = record_publication(working, context.run_id, context.job_name, as_of)
         columns, rows = query_rows(working, TABLE_COUNTS_SQL)
+        # This publication's index, and the previous one's for readers that still hold it.
+        kept_indexes = search_files.index_files_to_keep(working)
         publish.publish(published, context.run_id)
         removed = publish.remove_stale_working_copies(published)
+        removed_indexes = search_files.remove_unnamed_index_files(published, kept_indexes)
         history = publication_history(published)
         return MaterializeResult(
             metadata={
@@ -142,6 +153,8 @@ def build_publication_asset(upstream: list) -> object:
                 "size_mb": round(published.stat().st_size / 1_048_576, 1),
                 "tables_per_schema": MetadataValue.json({r[0]: r[1] for r in rows}),
                 "stale_working_copies_removed": len(removed),
+                "search_index": kept_indexes[0] if kept_indexes else "none",
+                "search_index_files_removed": len(removed_indexes),
                 "open_read_only": MetadataValue.md(
                     f"`duckdb.connect('{published.resolve()}', read_only=True)`"
                 ),
@@ -162,12 +175,18 @@ def all_assets() -> list:
     from orchestration.defs.checks import build_suite_checks
     from orchestration.defs.dbt import build_dbt_assets
     from orchestration.defs.returns import load_returns
+    from orchestration.defs.search import every_report_with_text_indexed_once, search_index
 
     upstream = [
         *collection_assets(),
         *build_dbt_assets(),
         load_returns,
         build_audit_report_asset(),
+        search_index,
     ]
-    checks = [build_suite_checks(blocking_only=True), build_suite_checks(blocking_only=False)]
+    checks = [
+        build_suite_checks(blocking_only=True),
+        build_suite_checks(blocking_only=False),
+        every_report_with_text_indexed_once,
+    ]
     return [*upstream, *checks, build_publication_asset(upstream)]

@@ -18,6 +18,7 @@ SUB_COMMANDS = (
     "sql",
     "export",
     "report",
+    "search",
     "snapshot",
     "bench",
     "quality",
@@ -35,6 +36,7 @@ NATIVE = {
     "sql": ["SELECT 1"],
     "export": [],
     "report": [],
+    "search": ["ligature"],
 }
 
 

@@ -15,7 +15,7 @@ from orchestration import definitions as definitions_module
 from orchestration.defs import runs
 from orchestration.sources.registry import SPIDERS
 
-PIPELINE_GROUPS = {"collection", "raw", "staging", "seeds", "publication"}
+PIPELINE_GROUPS = {"collection", "raw", "staging", "seeds", "search", "publication"}
 LONDON = ZoneInfo("Europe/London")
 JOBS = {
     "daily_collection",
@@ -316,7 +316,8 @@ LAYER_ORDER = {
     "intermediate": 3,
     "marts": 4,
     "audit": 5,
-    "publication": 6,
+    "search": 6,
+    "publication": 7,
 }
 
 
@@ -330,3 +331,14 @@ def test_lineage_reads_left_to_right_from_raw_to_publication(code_location):
             if LAYER_ORDER[graph.get(parent).group_name] > LAYER_ORDER[node.group_name]:
                 backwards.append(f"{parent.to_user_string()} -> {key.to_user_string()}")
     assert backwards == []
+
+
+def test_the_search_index_reads_the_marts_and_feeds_the_publication(code_location):
+    graph = code_location.resolve_asset_graph()
+    index = graph.get(AssetKey(["search", "index"]))
+    assert index.group_name == "search"
+    assert {AssetKey(["fct_report_sections"]), AssetKey(["fct_reports"])} <= index.parent_keys
+    assert PUBLISHED in index.child_keys
+    assert AssetKey(["search", "index"]) in asset_keys(code_location, "daily_collection")
+    checks = check_keys(code_location, "collect_and_audit")
+    assert ("search/index", "every_report_with_text_indexed_once") in checks
