@@ -17,6 +17,7 @@ from markupsafe import Markup
 from orchestration.analyst import charts, coroner_map
 from orchestration.analyst.output import noun
 from orchestration.analyst.questions import apply_scope, run_question
+from orchestration.analyst.report_themes import collect_themes, theme_figures
 from orchestration.analyst.scope import TYPE_LABELS, ReportScope
 from orchestration.analyst.warehouse import table_exists
 
@@ -107,6 +108,7 @@ STEPS = (
     "organisations",
     "trend",
     "categories",
+    "themes",
     "coroner areas",
     "returns",
     "foi",
@@ -138,6 +140,7 @@ class ReportData:
     recipient_sources: list[dict] = field(default_factory=list)
     captures: list[dict] = field(default_factory=list)
     due_dates: list[dict] = field(default_factory=list)
+    themes: dict | None = None
 
     def figures(self) -> dict[str, Any]:
         """The numbers a test (or a reader) can check against the documented SQL."""
@@ -164,6 +167,7 @@ class ReportData:
             "recipient_sources": self.recipient_sources,
             "captures": [{k: _plain(v) for k, v in row.items()} for row in self.captures],
             "due_dates": self.due_dates,
+            "themes": theme_figures(self.themes),
         }
 
 
@@ -362,6 +366,9 @@ def collect_report_data(
     trend = run_question(connection, "q6_trend_by_year")
     step("categories")
     categories = run_question(connection, "q6_categories")
+    step("themes")
+    themes = collect_themes(connection, scope, with_names)
+    apply_scope(connection, scope.variables)
     step("coroner areas")
     areas = run_question(connection, "q3_coroner_areas")
     step("returns")
@@ -400,6 +407,7 @@ def collect_report_data(
         recipient_sources=recipient_sources,
         captures=captures,
         due_dates=due_dates,
+        themes=themes,
     )
 
 
@@ -454,6 +462,11 @@ def render_report(data: ReportData, on_step: Callable[[str], None] | None = None
         trend_svg=Markup(charts.trend_chart(data.trend)) if data.trend else None,
         response_svg=Markup(charts.response_chart(data.trend)) if data.trend else None,
         category_svg=Markup(charts.category_chart(data.categories)) if data.categories else None,
+        themes_svg=(
+            Markup(charts.theme_chart(data.themes["themes"]))
+            if data.themes and data.themes["themes"]
+            else None
+        ),
         map_svg=Markup(coroner_map.render_map(area_counts)),
         map_legend=coroner_map.legend_steps(maximum),
         unmapped_areas=[

@@ -27,7 +27,8 @@ BUILD_HINT = (
 )
 
 # Columns that carry the names of the deceased (or whole page or report text that includes them:
-# fct_report_sections.section_text, the report's circumstances of the death among them).
+# fct_report_sections.section_text, the report's circumstances of the death among them, and
+# bridge_report_themes' evidence taken from it).
 NAME_BEARING_COLUMNS = frozenset(
     {
         "deceased_name",
@@ -37,6 +38,9 @@ NAME_BEARING_COLUMNS = frozenset(
         "item",
         "section_text",
         "raw_text",
+        # bridge_report_themes: the sentence (and words) that gave a theme, the report's own words
+        "evidence_text",
+        "matched_text",
     }
 )
 
