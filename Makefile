@@ -21,7 +21,7 @@ help:
 	@echo "make lint      ruff (lint + format check) and sqlfluff"
 	@echo "make bench     benchmark scripts (figures printed, not asserted)"
 	@echo "make chaos     the heavier fault cases (kill -9, concurrent runs, faults, bad files): a tally"
-	@echo "make quality   precision/recall of recipient and area resolution on labelled samples"
+	@echo "make quality   precision/recall of recipient, area and theme rules on labelled samples"
 	@echo "make snapshot  serve the offline judiciary.uk replica for a person to browse"
 	@echo "make report    HTML report for NHS mental health trusts (reports/mental-health-trusts.html)"
 	@echo "make export    every mart to Parquet and CSV with a data dictionary (export/)"

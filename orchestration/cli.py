@@ -12,7 +12,7 @@
     pfdw search "ligature points" [filters]  full-text search of the report sections
     pfdw snapshot serve | fixtures           the offline replica of the sites
     pfdw bench [crawl|dbt|dagster|snapshot|chaos|search]  benchmarks (figures printed, not asserted)
-    pfdw quality                             precision/recall of name resolution
+    pfdw quality                             precision/recall of name resolution and themes
 
 Every sub-command takes the same ``--warehouse`` (the DuckDB file; default
 ``$PFDW_WAREHOUSE_PATH`` or ``<data dir>/warehouse/pfd.duckdb``) and ``--data-dir`` (run folders,
@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
          " `snapshot fixtures [--out DIR]`"),
         ("bench", f"benchmarks: `bench [{'|'.join(BENCHES)}] [options]` (default: crawl, dbt,"
          " dagster and search in turn)"),
-        ("quality", "precision/recall of recipient and area resolution on labelled samples"),
+        ("quality", "precision/recall of recipient, area and theme rules on labelled samples"),
     ):  # fmt: skip
         tool = sub.add_parser(name, help=text, description=text, add_help=False)
         tool.add_argument("arguments", nargs=argparse.REMAINDER)

@@ -17,13 +17,15 @@ NOT_NAME_WORDS = frozenset({"mr", "mrs", "ms", "miss", "dr", "master", "baby", "
 
 
 def name_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """Whole words of the deceased's names, as written (capitalised), so "Fell" is masked in a
-    name and "fell" in a sentence is not."""
+    """Whole words of the deceased's names, capitalised as written or in capitals (reports often
+    write the surname in capitals: "Mr GEBRSSLASIE"), so "Fell" and "FELL" are masked in a name
+    and "fell" in a sentence is not."""
     words = {
-        word
+        spelling
         for name in names
         for word in re.findall(r"[A-Z][\w'’-]*", name or "")
         if len(word) > 1 and word.lower() not in NOT_NAME_WORDS
+        for spelling in (word, word.upper())
     }
     if not words:
         return None

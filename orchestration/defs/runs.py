@@ -134,6 +134,7 @@ def execute_job(
 
 def run_job(job_name: str, as_of: str | None = None, **options) -> int:
     """``execute_job`` and print its short summary (what ``pfdw run`` / ``make run`` show)."""
+    from orchestration.defs.search import SEARCH_INDEX_KEY
     from orchestration.defs.sensors import step_failure_reason
 
     try:
@@ -162,6 +163,9 @@ def run_job(job_name: str, as_of: str | None = None, **options) -> int:
     if audit_report:
         print(f"audit:        {audit_report['summary']} (summary)")
         print(f"data docs:    {audit_report['data_docs']} (open in a browser)")
+    search_index = materialization_metadata(result, SEARCH_INDEX_KEY, ("index_file",))
+    if search_index and result.success:
+        print(f'search:       {search_index["index_file"]} (pfdw search "ligature points")')
     print(f"dagster home: {done.home}")
     print(
         f"Dagster UI:   `make ui` (PORT=... for another port), then {run_page(result.run_id)}"
@@ -238,18 +242,20 @@ def check_summary(checks) -> str:
     return ", ".join(parts)
 
 
+def materialization_metadata(result, key, names: tuple[str, ...]) -> dict[str, str]:
+    """The named metadata of the run's materialization of ``key`` ({} when it did not run)."""
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key == key:
+            metadata = event.step_materialization_data.materialization.metadata
+            return {name: str(metadata[name].value) for name in names if name in metadata}
+    return {}
+
+
 def audit_report_metadata(result) -> dict[str, str]:
     """Where the run's audit report wrote its summary and Data Docs, if it ran."""
     from orchestration.defs.audit import AUDIT_REPORT_KEY
 
-    for event in result.all_events:
-        if (
-            event.event_type_value == "ASSET_MATERIALIZATION"
-            and event.asset_key == AUDIT_REPORT_KEY
-        ):
-            metadata = event.step_materialization_data.materialization.metadata
-            return {name: str(metadata[name].value) for name in ("summary", "data_docs")}
-    return {}
+    return materialization_metadata(result, AUDIT_REPORT_KEY, ("summary", "data_docs"))
 
 
 def run_ui(port: int, *, data_dir: Path | None = None, warehouse: Path | None = None) -> int:

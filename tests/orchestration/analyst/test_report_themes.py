@@ -95,3 +95,7 @@ def test_names_of_the_deceased_are_masked_in_the_evidence():
         masked == "Mr [name] fell on the stairs; [name] [name] care plan said falls risk was low."
     )
     assert mask_names(text, []) == text
+    # reports often write the surname in capitals
+    assert mask_names("then Mr GEBRSSLASIE used the door", ["Henok Gebrsslasie"]) == (
+        "then Mr [name] used the door"
+    )

@@ -42,3 +42,15 @@ def test_each_run_builds_the_index_and_publishes_it_with_the_warehouse(cli_pipel
     }
     with Searcher(published) as searcher:
         assert searcher.search("inquest").coverage.total == record.reports_total
+
+
+def test_the_run_summary_names_the_index_it_built(cli_pipeline):
+    """What `pfdw run` prints after a run: where the search index is (read from the run's own
+    materialization, not by opening the warehouse again)."""
+    from orchestration.defs.runs import materialization_metadata
+    from orchestration.defs.search import SEARCH_INDEX_KEY
+
+    second = cli_pipeline["second"]
+    found = materialization_metadata(second, SEARCH_INDEX_KEY, ("index_file", "absent"))
+    assert list(found) == ["index_file"]
+    assert found["index_file"].endswith(f"/search/pfd-search-{second.run_id}.sqlite")
