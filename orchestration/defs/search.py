@@ -25,9 +25,10 @@ from orchestration.defs.resources import WarehouseResource
 
 SEARCH_GROUP = "search"
 SEARCH_INDEX_KEY = AssetKey(["search", "index"])
-# The marts the index reads: its text, the filters and what the results show.
+# The marts the index reads: its text, the filters, what the results show and the names masked.
 MART_KEYS = [
-    AssetKey([name]) for name in ("fct_report_sections", "fct_reports", "fct_report_recipients")
+    AssetKey([name])
+    for name in ("fct_report_sections", "fct_reports", "fct_report_recipients", "dim_deceased")
 ]
 URLS_SHOWN = 20
 
@@ -77,8 +78,11 @@ def search_index(context: AssetExecutionContext, warehouse: WarehouseResource) -
 @asset_check(
     asset=SEARCH_INDEX_KEY,
     name="every_report_with_text_indexed_once",
+    # Blocking: an index that lost reports is never published with the warehouse.
+    blocking=True,
     description="Every report with a searchable section in this run's warehouse is in the index"
-    " exactly once, and the index holds no other report.",
+    " exactly once, and the index holds no other report. Blocking: a failed check stops the"
+    " publication, so the published warehouse and its index stay as they were.",
 )
 def every_report_with_text_indexed_once(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource

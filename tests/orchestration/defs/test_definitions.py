@@ -8,7 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from dagster import AssetKey, DagsterInstance, QueuedRunCoordinator, build_schedule_context
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    DagsterInstance,
+    QueuedRunCoordinator,
+    build_schedule_context,
+)
 from dagster._utils.schedules import cron_string_iterator
 
 from orchestration import definitions as definitions_module
@@ -337,8 +343,12 @@ def test_the_search_index_reads_the_marts_and_feeds_the_publication(code_locatio
     graph = code_location.resolve_asset_graph()
     index = graph.get(AssetKey(["search", "index"]))
     assert index.group_name == "search"
-    assert {AssetKey(["fct_report_sections"]), AssetKey(["fct_reports"])} <= index.parent_keys
+    read = {AssetKey([name]) for name in ("fct_report_sections", "fct_reports", "dim_deceased")}
+    assert read <= index.parent_keys
     assert PUBLISHED in index.child_keys
+    # an index that lost reports is never published
+    check = AssetCheckKey(AssetKey(["search", "index"]), "every_report_with_text_indexed_once")
+    assert graph.get_check_spec(check).blocking
     assert AssetKey(["search", "index"]) in asset_keys(code_location, "daily_collection")
     checks = check_keys(code_location, "collect_and_audit")
     assert ("search/index", "every_report_with_text_indexed_once") in checks
