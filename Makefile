@@ -58,8 +58,11 @@ docs: install
 audit: install
 	$(BIN)/pfdw audit run
 
+# Two pytest-xdist workers (TEST_WORKERS=0 runs in one process); tests/conftest.py sends whole
+# test files to a worker, and the files of the shared Dagster runs to the same one.
+TEST_WORKERS ?= 2
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 # sqlfluff's dbt templater compiles the project, which needs a warehouse file it can open.
 lint: install

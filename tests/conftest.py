@@ -1,4 +1,5 @@
-"""Session fixtures shared across test folders: one build of the HSSIB sample."""
+"""Session fixtures shared across test folders (one build of the HSSIB sample), and how `make
+test` splits the suite between its two pytest-xdist workers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# The test files that read the shared Dagster runs (the session fixture ``cli_pipeline``: three
+# full runs, the costliest fixture). tests/test_layout.py checks that the list is complete.
+SHARED_RUN_FILES = frozenset(
+    {
+        "tests/orchestration/defs/test_materialize.py",
+        "tests/orchestration/defs/test_search_asset.py",
+        "tests/orchestration/defs/test_ui_e2e.py",
+    }
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs two pytest-xdist workers: whole test files go to a worker (a module's
+    fixtures are built once), and the files of the shared Dagster runs go to the same worker, so
+    those runs are made once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndSharedRuns(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "shared-dagster-runs" if path in SHARED_RUN_FILES else path
+
+    return FilesAndSharedRuns(config, log)
 
 
 @dataclass(frozen=True)

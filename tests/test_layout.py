@@ -161,3 +161,16 @@ def test_no_import_cycles():
         tuple(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
+
+
+def test_every_file_of_the_shared_dagster_runs_goes_to_one_test_worker():
+    """`make test`'s two workers: the files that read ``cli_pipeline`` must all be listed in
+    tests/conftest.py, or the three Dagster runs are made once per worker."""
+    from tests.conftest import SHARED_RUN_FILES
+
+    readers = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if path != Path(__file__) and re.search(r"\bcli_pipeline\b", path.read_text("utf-8"))
+    }
+    assert readers == SHARED_RUN_FILES
