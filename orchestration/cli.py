@@ -532,13 +532,9 @@ def _analyst(name: str):
             print(f"pfdw {name}: {error}", file=sys.stderr)
             return 2
         except BrokenPipeError:
-            import os
+            from orchestration.analyst.output import silence_closed_stdout
 
-            # stdout's reader is gone: point stdout at devnull so the exit flush cannot fail too.
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError):
-                pass
+            silence_closed_stdout()
             return 0
 
     return command

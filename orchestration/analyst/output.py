@@ -8,6 +8,7 @@ a table sent to a pipe or a file has every row whole on one line, whatever its w
 from __future__ import annotations
 
 import decimal
+import os
 import shutil
 import sys
 import unicodedata
@@ -152,3 +153,12 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def silence_closed_stdout() -> None:
+    """stdout's reader is gone (``| head``): point stdout at devnull so the flush at exit cannot
+    fail too, and the command ends quietly."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

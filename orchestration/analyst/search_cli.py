@@ -168,11 +168,7 @@ def command_search(args, warehouse: Path) -> int:
         print(f"pfdw search: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
-        import os
+        from orchestration.analyst.output import silence_closed_stdout
 
-        # stdout's reader is gone (| head): point stdout at devnull so the exit flush cannot fail.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        silence_closed_stdout()
     return 0
