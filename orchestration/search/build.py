@@ -44,6 +44,7 @@ from orchestration.search.schema import (
     SECTION_NAMES,
     TOKENIZER,
 )
+from orchestration.warehouse.publish import fsync_file
 
 MAX_CHANGED_SHARE = 0.2
 BATCH = 2000
@@ -288,14 +289,6 @@ def _incremental(
         con.close()
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def build_index(
     documents: Sequence[Document],
     target: Path | str,
@@ -328,7 +321,7 @@ def build_index(
             reason = "no previous index"
         if mode == "full":
             _full(partial, documents)
-        _fsync(partial)
+        fsync_file(partial)
         os.replace(partial, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

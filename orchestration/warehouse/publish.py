@@ -80,7 +80,8 @@ def _partial(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush a file's bytes to disk (before its name is published by a rename)."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -114,7 +115,7 @@ def _unlink_all(*paths: Path) -> int:
 
 def _copy_durably(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
-    _fsync_file(target)
+    fsync_file(target)
 
 
 def ensure_working_copy(
@@ -175,7 +176,7 @@ def publish(published: Path | str, run_id: str) -> Path | None:
         raise RuntimeError(
             f"{working} still has a write-ahead log after CHECKPOINT; not publishing"
         )
-    _fsync_file(working)
+    fsync_file(working)
     os.replace(working, published)
     # A WAL left beside the old published file would be replayed onto the new one.
     _unlink_all(_wal(published))
