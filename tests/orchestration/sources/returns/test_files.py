@@ -28,15 +28,6 @@ OFFICIAL_CSV = templates.bundled_data_folder() / "official_counts.csv"
 TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture
-def warehouse(tmp_path) -> Path:
-    """An empty warehouse: the raw load needs no dbt build, mart or macro (dbt resolves names)."""
-    path = tmp_path / "warehouse" / "pfd.duckdb"
-    path.parent.mkdir()
-    duckdb.connect(str(path)).close()
-    return path
-
-
 def official_rows() -> list[dict]:
     with OFFICIAL_CSV.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -33,14 +33,6 @@ LINES = [  # (ref, date_of_report, answer)
 ]
 
 
-@pytest.fixture
-def warehouse(tmp_path) -> Path:
-    path = tmp_path / "warehouse" / "pfd.duckdb"
-    path.parent.mkdir()
-    duckdb.connect(str(path)).close()
-    return path
-
-
 def line_rows(**changes) -> list[dict]:
     rows = [
         {"organisation_name": TRUST, **PERIOD, "ref": ref, "date_of_report": day, "answer": answer}
